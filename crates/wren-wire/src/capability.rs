@@ -153,6 +153,24 @@ impl Capability {
         }
     }
 
+    /// A short name for traces.
+    pub fn name(&self) -> String {
+        match self {
+            Capability::Multiprotocol(f) => format!("mp:{f}"),
+            Capability::RouteRefresh => "route-refresh".into(),
+            Capability::ExtendedNextHop(_) => "extended-nexthop".into(),
+            Capability::ExtendedMessage => "extended-message".into(),
+            Capability::Role(r) => format!("role:{r}"),
+            Capability::GracefulRestart { time, .. } => format!("graceful-restart:{time}s"),
+            Capability::FourOctetAs(a) => format!("as4:{a}"),
+            Capability::AddPath(_) => "add-path".into(),
+            Capability::EnhancedRouteRefresh => "enhanced-route-refresh".into(),
+            Capability::Fqdn { hostname, .. } => format!("fqdn:{hostname}"),
+            Capability::SoftwareVersion(v) => format!("version:{v}"),
+            Capability::Unknown { code, .. } => format!("cap-{code}"),
+        }
+    }
+
     /// Decodes one capability value. `offset` is where the value starts in
     /// the message, for error reports.
     pub fn decode(code: u8, value: &[u8], offset: usize) -> Result<Capability, DecodeError> {
@@ -183,20 +201,27 @@ impl Capability {
             }
             EXTENDED_NEXT_HOP => {
                 if value.is_empty() || value.len() % 6 != 0 {
-                    return Err(malformed(offset, "extended next hop length not a multiple of 6"));
+                    return Err(malformed(
+                        offset,
+                        "extended next hop length not a multiple of 6",
+                    ));
                 }
                 let mut v = Vec::with_capacity(value.len() / 6);
                 while !r.is_empty() {
                     let at = r.offset();
                     let fam = read_afi_safi16(&mut r)
                         .ok_or_else(|| malformed(at, "extended next hop SAFI out of range"))?;
-                    let nh = r.u16().ok_or_else(|| malformed(at, "extended next hop truncated"))?;
+                    let nh = r
+                        .u16()
+                        .ok_or_else(|| malformed(at, "extended next hop truncated"))?;
                     v.push((fam, Afi(nh)));
                 }
                 Capability::ExtendedNextHop(v)
             }
             ROLE => {
-                let role = r.u8().ok_or_else(|| malformed(offset, "role capability empty"))?;
+                let role = r
+                    .u8()
+                    .ok_or_else(|| malformed(offset, "role capability empty"))?;
                 exact(&r, "role capability too long")?;
                 Capability::Role(role)
             }
@@ -205,7 +230,10 @@ impl Capability {
                     .u16()
                     .ok_or_else(|| malformed(offset, "graceful restart capability too short"))?;
                 if r.remaining() % 4 != 0 {
-                    return Err(malformed(offset, "graceful restart families not 4-octet tuples"));
+                    return Err(malformed(
+                        offset,
+                        "graceful restart families not 4-octet tuples",
+                    ));
                 }
                 let mut families = Vec::with_capacity(r.remaining() / 4);
                 while let (Some(afi), Some(safi), Some(flags)) = (r.u16(), r.u8(), r.u8()) {
@@ -221,7 +249,9 @@ impl Capability {
                 }
             }
             FOUR_OCTET_AS => {
-                let asn = r.u32().ok_or_else(|| malformed(offset, "4-octet AS capability too short"))?;
+                let asn = r
+                    .u32()
+                    .ok_or_else(|| malformed(offset, "4-octet AS capability too short"))?;
                 exact(&r, "4-octet AS capability too long")?;
                 Capability::FourOctetAs(asn)
             }
@@ -365,7 +395,10 @@ mod tests {
     fn round_trips() {
         round_trip(Capability::Multiprotocol(AfiSafi::IPV6_UNICAST));
         round_trip(Capability::RouteRefresh);
-        round_trip(Capability::ExtendedNextHop(vec![(AfiSafi::IPV4_UNICAST, Afi::IPV6)]));
+        round_trip(Capability::ExtendedNextHop(vec![(
+            AfiSafi::IPV4_UNICAST,
+            Afi::IPV6,
+        )]));
         round_trip(Capability::ExtendedMessage);
         round_trip(Capability::Role(3));
         round_trip(Capability::GracefulRestart {
@@ -377,7 +410,10 @@ mod tests {
             }],
         });
         round_trip(Capability::FourOctetAs(4_200_000_001));
-        round_trip(Capability::AddPath(vec![(AfiSafi::IPV4_UNICAST, AddPathMode::BOTH)]));
+        round_trip(Capability::AddPath(vec![(
+            AfiSafi::IPV4_UNICAST,
+            AddPathMode::BOTH,
+        )]));
         round_trip(Capability::EnhancedRouteRefresh);
         round_trip(Capability::Fqdn {
             hostname: "node-1".into(),

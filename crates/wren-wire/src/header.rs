@@ -181,7 +181,10 @@ mod tests {
             *b = 0;
         }
         let e = frame(&m, 4096).err();
-        assert_eq!(e.map(|e| (e.notification.code, e.notification.subcode)), Some((1, 1)));
+        assert_eq!(
+            e.map(|e| (e.notification.code, e.notification.subcode)),
+            Some((1, 1))
+        );
     }
 
     #[test]
@@ -192,7 +195,15 @@ mod tests {
 
     #[test]
     fn bad_lengths_carry_the_length() {
-        for (len, ty) in [(20, 4), (28, 1), (22, 2), (20, 3), (18, 2), (4097, 2), (4097, 1)] {
+        for (len, ty) in [
+            (20, 4),
+            (28, 1),
+            (22, 2),
+            (20, 3),
+            (18, 2),
+            (4097, 2),
+            (4097, 1),
+        ] {
             let e = frame(&hdr(len, ty), 4096).err();
             assert_eq!(
                 e.map(|e| (e.notification.subcode, e.notification.data)),

@@ -17,7 +17,10 @@
 //! Decoding never panics on any input: every read goes through [`reader::Reader`],
 //! which returns `None` past the end instead of indexing.
 
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic))]
+#![cfg_attr(
+    test,
+    allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)
+)]
 
 pub mod attributes;
 pub mod capability;
@@ -31,9 +34,12 @@ pub mod prefix;
 pub mod reader;
 pub mod route_refresh;
 pub mod session;
+pub mod trace;
 pub mod update;
 
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 
 pub use error::DecodeError;
 pub use family::{Afi, AfiSafi, Family, FamilySet, Safi};
@@ -44,6 +50,3 @@ pub use open::Open;
 pub use prefix::{Ipv4Prefix, Ipv6Prefix, Prefix};
 pub use session::Negotiated;
 pub use update::{Update, Verdict};
-
-#[cfg(test)]
-mod tests;

@@ -241,7 +241,11 @@ mod tests {
 
     #[test]
     fn encode_round_trips() {
-        for (s, ap) in [("10.1.2.0/24", false), ("2001:db8:1::/48", true), ("0.0.0.0/0", true)] {
+        for (s, ap) in [
+            ("10.1.2.0/24", false),
+            ("2001:db8:1::/48", true),
+            ("0.0.0.0/0", true),
+        ] {
             let n = Nlri {
                 prefix: s.parse().unwrap(),
                 path_id: ap.then_some(7),
@@ -249,7 +253,11 @@ mod tests {
             let mut out = Vec::new();
             n.encode(ap, &mut out);
             assert_eq!(out.len(), n.wire_len(ap));
-            let fam = if n.prefix.is_ipv6() { Family::Ipv6Unicast } else { Family::Ipv4Unicast };
+            let fam = if n.prefix.is_ipv6() {
+                Family::Ipv6Unicast
+            } else {
+                Family::Ipv4Unicast
+            };
             assert_eq!(section(&out, fam, ap).unwrap(), vec![n]);
         }
     }

@@ -178,7 +178,10 @@ impl Notification {
     /// the message longer than 4096 octets is cut.
     pub fn encode(&self, out: &mut Vec<u8>) {
         let room = header::MAX_MESSAGE_LEN - header::HEADER_LEN - 2;
-        let data = self.data.get(..self.data.len().min(room)).unwrap_or_default();
+        let data = self
+            .data
+            .get(..self.data.len().min(room))
+            .unwrap_or_default();
         let start = header::begin(out, MessageType::Notification);
         out.push(self.code);
         out.push(self.subcode);

@@ -114,7 +114,11 @@ impl Open {
             let at = r.offset();
             r.u8();
             usize::from(r.u16().ok_or_else(|| {
-                open_err(open_error::UNSPECIFIC, at, "extended parameters length cut short")
+                open_err(
+                    open_error::UNSPECIFIC,
+                    at,
+                    "extended parameters length cut short",
+                )
             })?)
         } else {
             usize::from(opt_len)
@@ -130,9 +134,17 @@ impl Open {
         while !r.is_empty() {
             let at = r.offset();
             let ty = r.u8().ok_or_else(short)?;
-            let len = if extended { r.u16() } else { r.u8().map(u16::from) };
+            let len = if extended {
+                r.u16()
+            } else {
+                r.u8().map(u16::from)
+            };
             let value = len.and_then(|l| r.sub(usize::from(l))).ok_or_else(|| {
-                open_err(open_error::UNSPECIFIC, at, "optional parameter runs past the end")
+                open_err(
+                    open_error::UNSPECIFIC,
+                    at,
+                    "optional parameter runs past the end",
+                )
             })?;
             if ty != PARAM_CAPABILITIES {
                 return Err(DecodeError::with_data(
@@ -166,9 +178,8 @@ impl Open {
             encoded.push(v);
         }
         let classic_len: usize = encoded.iter().map(|v| v.len() + 2).sum();
-        let extended = self.extended_params
-            || classic_len > 255
-            || encoded.iter().any(|v| v.len() > 255);
+        let extended =
+            self.extended_params || classic_len > 255 || encoded.iter().any(|v| v.len() > 255);
         let start = header::begin(out, MessageType::Open);
         out.push(4);
         out.extend_from_slice(&self.my_as.to_be_bytes());
@@ -311,7 +322,10 @@ mod tests {
         let mut v3 = b.clone();
         v3[0] = 3;
         let e = Open::decode_body(&v3).err();
-        assert_eq!(e.map(|e| (e.notification.subcode, e.notification.data)), Some((1, vec![0, 4])));
+        assert_eq!(
+            e.map(|e| (e.notification.subcode, e.notification.data)),
+            Some((1, vec![0, 4]))
+        );
         let mut hold = b.clone();
         hold[4] = 2;
         assert_eq!(err_of(&hold), Some((2, 6)));

@@ -16,7 +16,11 @@ pub struct Reader<'a> {
 impl<'a> Reader<'a> {
     /// A reader over a whole message (offsets count from its first byte).
     pub fn new(buf: &'a [u8]) -> Self {
-        Reader { buf, pos: 0, base: 0 }
+        Reader {
+            buf,
+            pos: 0,
+            base: 0,
+        }
     }
 
     /// A reader over `buf`, which starts `base` bytes into the message.

@@ -84,7 +84,11 @@ mod tests {
         out.push(0);
         let e = RouteRefresh::decode(&out).err();
         assert_eq!(
-            e.map(|e| (e.notification.code, e.notification.subcode, e.notification.data.len())),
+            e.map(|e| (
+                e.notification.code,
+                e.notification.subcode,
+                e.notification.data.len()
+            )),
             Some((7, 1, 24))
         );
     }

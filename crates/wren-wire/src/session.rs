@@ -115,7 +115,10 @@ impl Negotiated {
             families,
             add_path_rx: intersect(rx, families),
             add_path_tx: intersect(tx, families),
-            ext_next_hop: intersect(intersect(ext_next_hop(local), ext_next_hop(remote)), families),
+            ext_next_hop: intersect(
+                intersect(ext_next_hop(local), ext_next_hop(remote)),
+                families,
+            ),
             ibgp: local.asn() == remote.asn(),
         }
     }
@@ -197,7 +200,11 @@ mod tests {
         let a = open(1, vec![enh.clone()]);
         let b = open(2, vec![enh]);
         let c = open(3, vec![]);
-        assert!(Negotiated::negotiate(&a, &b).ext_next_hop.contains(Family::Ipv4Unicast));
-        assert!(!Negotiated::negotiate(&a, &c).ext_next_hop.contains(Family::Ipv4Unicast));
+        assert!(Negotiated::negotiate(&a, &b)
+            .ext_next_hop
+            .contains(Family::Ipv4Unicast));
+        assert!(!Negotiated::negotiate(&a, &c)
+            .ext_next_hop
+            .contains(Family::Ipv4Unicast));
     }
 }

@@ -193,7 +193,11 @@ impl AsPath {
     }
 
     fn encode_filtered(&self, four_octet: bool, confed: bool, out: &mut Vec<u8>) {
-        for s in self.segments.iter().filter(|s| confed || !s.kind.is_confed()) {
+        for s in self
+            .segments
+            .iter()
+            .filter(|s| confed || !s.kind.is_confed())
+        {
             for chunk in s.asns.chunks(MAX_SEGMENT_LEN) {
                 out.push(s.kind as u8);
                 out.push(u8::try_from(chunk.len()).unwrap_or(u8::MAX));
@@ -215,7 +219,11 @@ impl AsPath {
     /// otherwise AS4_PATH is ignored. Confederation segments of AS4_PATH are
     /// dropped first (RFC 6793 §6).
     pub fn merge_as4(&self, as4: &AsPath) -> AsPath {
-        let as4: Vec<&Segment> = as4.segments.iter().filter(|s| !s.kind.is_confed()).collect();
+        let as4: Vec<&Segment> = as4
+            .segments
+            .iter()
+            .filter(|s| !s.kind.is_confed())
+            .collect();
         let m: usize = as4.iter().map(|s| s.hops()).sum();
         let n = self.hops();
         if n < m {
@@ -231,7 +239,10 @@ impl AsPath {
                 SegmentType::Sequence => {
                     let take = keep.min(s.asns.len());
                     keep -= take;
-                    out.push_segment(SegmentType::Sequence, s.asns.get(..take).unwrap_or_default());
+                    out.push_segment(
+                        SegmentType::Sequence,
+                        s.asns.get(..take).unwrap_or_default(),
+                    );
                 }
                 SegmentType::Set => {
                     keep -= 1;

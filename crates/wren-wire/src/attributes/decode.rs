@@ -10,8 +10,8 @@
 
 use super::as_path::AsPath;
 use super::community::{Community, ExtCommunity, LargeCommunity};
-use super::{attr_type as at, flags, Aggregator, AttrLayout, AttrSet, Origin, PathAttributes};
 use super::RawAttribute;
+use super::{attr_type as at, flags, Aggregator, AttrLayout, AttrSet, Origin, PathAttributes};
 use crate::notification::{code, update_error as ue};
 use crate::open::AS_TRANS;
 use crate::reader::Reader;
@@ -58,7 +58,10 @@ enum Approach {
 
 fn approach(t: u8) -> Approach {
     match t {
-        at::ATOMIC_AGGREGATE | at::AGGREGATOR | at::AS4_PATH | at::AS4_AGGREGATOR
+        at::ATOMIC_AGGREGATE
+        | at::AGGREGATOR
+        | at::AS4_PATH
+        | at::AS4_AGGREGATOR
         | at::PREFIX_SID => Approach::Discard,
         _ => Approach::Withdraw,
     }
@@ -73,9 +76,16 @@ pub(crate) fn expected_flags(t: u8) -> Option<u8> {
         at::ORIGIN | at::AS_PATH | at::NEXT_HOP | at::LOCAL_PREF | at::ATOMIC_AGGREGATE => WK,
         at::MULTI_EXIT_DISC | at::ORIGINATOR_ID | at::CLUSTER_LIST => ON,
         at::MP_REACH_NLRI | at::MP_UNREACH_NLRI => ON,
-        at::AGGREGATOR | at::COMMUNITIES | at::EXTENDED_COMMUNITIES | at::AS4_PATH
-        | at::AS4_AGGREGATOR | at::TUNNEL_ENCAPSULATION | at::IPV6_EXTENDED_COMMUNITIES
-        | at::LARGE_COMMUNITY | at::OTC | at::PREFIX_SID => OT,
+        at::AGGREGATOR
+        | at::COMMUNITIES
+        | at::EXTENDED_COMMUNITIES
+        | at::AS4_PATH
+        | at::AS4_AGGREGATOR
+        | at::TUNNEL_ENCAPSULATION
+        | at::IPV6_EXTENDED_COMMUNITIES
+        | at::LARGE_COMMUNITY
+        | at::OTC
+        | at::PREFIX_SID => OT,
         _ => return None,
     })
 }
@@ -123,7 +133,11 @@ fn tlvs(v: &[u8], long_len: impl Fn(u8) -> bool, mut sub: impl FnMut(u8, &[u8]) 
     let mut r = Reader::new(v);
     while !r.is_empty() {
         let Some(t) = r.u8() else { return false };
-        let len = if long_len(t) { r.u16() } else { r.u8().map(u16::from) };
+        let len = if long_len(t) {
+            r.u16()
+        } else {
+            r.u8().map(u16::from)
+        };
         match len.and_then(|l| r.take(usize::from(l))) {
             Some(val) if sub(t, val) => {}
             _ => return false,
@@ -190,7 +204,8 @@ fn decode_one(
     match t {
         at::ORIGIN => {
             let [o] = exact::<1>(v, "ORIGIN length is not 1")?;
-            a.origin = Some(Origin::from_code(o).ok_or(bad(ue::INVALID_ORIGIN, "ORIGIN value above 2"))?);
+            a.origin =
+                Some(Origin::from_code(o).ok_or(bad(ue::INVALID_ORIGIN, "ORIGIN value above 2"))?);
         }
         at::AS_PATH => {
             let p = AsPath::decode(Reader::at(v, at_off), four)
@@ -200,7 +215,10 @@ fn decode_one(
         at::NEXT_HOP => {
             let nh = Ipv4Addr::from(exact::<4>(v, "NEXT_HOP length is not 4")?);
             if is_martian_v4(nh) {
-                return Err(bad(ue::INVALID_NEXT_HOP, "NEXT_HOP is not a unicast host address"));
+                return Err(bad(
+                    ue::INVALID_NEXT_HOP,
+                    "NEXT_HOP is not a unicast host address",
+                ));
             }
             a.next_hop = Some(nh);
         }
@@ -229,12 +247,18 @@ fn decode_one(
             let agg = if four {
                 let b: [u8; 8] = exact(v, "AGGREGATOR length is not 8")?;
                 let (asn, addr) = b.split_at(4);
-                Aggregator { asn: be32(asn), addr: Ipv4Addr::from(be32(addr)) }
+                Aggregator {
+                    asn: be32(asn),
+                    addr: Ipv4Addr::from(be32(addr)),
+                }
             } else {
                 let b: [u8; 6] = exact(v, "AGGREGATOR length is not 6")?;
                 let (asn, addr) = b.split_at(2);
                 let asn = u16::from_be_bytes(<[u8; 2]>::try_from(asn).unwrap_or_default());
-                Aggregator { asn: u32::from(asn), addr: Ipv4Addr::from(be32(addr)) }
+                Aggregator {
+                    asn: u32::from(asn),
+                    addr: Ipv4Addr::from(be32(addr)),
+                }
             };
             if agg.asn == 0 {
                 return Err(bad(ue::OPTIONAL_ATTRIBUTE, "AGGREGATOR AS is 0 (RFC 7607)"));
@@ -256,27 +280,42 @@ fn decode_one(
             });
         }
         at::ORIGINATOR_ID => {
-            a.originator_id = Some(Ipv4Addr::from(exact::<4>(v, "ORIGINATOR_ID length is not 4")?));
+            a.originator_id = Some(Ipv4Addr::from(exact::<4>(
+                v,
+                "ORIGINATOR_ID length is not 4",
+            )?));
         }
         at::CLUSTER_LIST => {
             multiple_of(v, 4, "CLUSTER_LIST length is not a non-zero multiple of 4")?;
             a.cluster_list = v.chunks_exact(4).map(|c| Ipv4Addr::from(be32(c))).collect();
         }
         at::EXTENDED_COMMUNITIES => {
-            multiple_of(v, 8, "EXTENDED_COMMUNITIES length is not a non-zero multiple of 8")?;
+            multiple_of(
+                v,
+                8,
+                "EXTENDED_COMMUNITIES length is not a non-zero multiple of 8",
+            )?;
             a.ext_communities = v
                 .chunks_exact(8)
                 .map(|c| ExtCommunity(<[u8; 8]>::try_from(c).unwrap_or_default()))
                 .collect();
         }
         at::LARGE_COMMUNITY => {
-            multiple_of(v, 12, "LARGE_COMMUNITY length is not a non-zero multiple of 12")?;
+            multiple_of(
+                v,
+                12,
+                "LARGE_COMMUNITY length is not a non-zero multiple of 12",
+            )?;
             a.large_communities = v
                 .chunks_exact(12)
                 .map(|c| {
                     let (g, rest) = c.split_at(4);
                     let (l1, l2) = rest.split_at(4);
-                    LargeCommunity { global: be32(g), local1: be32(l1), local2: be32(l2) }
+                    LargeCommunity {
+                        global: be32(g),
+                        local1: be32(l1),
+                        local2: be32(l2),
+                    }
                 })
                 .collect();
         }
@@ -298,9 +337,15 @@ fn decode_one(
         at::AS4_AGGREGATOR => {
             let b: [u8; 8] = exact(v, "AS4_AGGREGATOR length is not 8")?;
             let (asn, addr) = b.split_at(4);
-            let agg = Aggregator { asn: be32(asn), addr: Ipv4Addr::from(be32(addr)) };
+            let agg = Aggregator {
+                asn: be32(asn),
+                addr: Ipv4Addr::from(be32(addr)),
+            };
             if agg.asn == 0 {
-                return Err(bad(ue::OPTIONAL_ATTRIBUTE, "AS4_AGGREGATOR AS is 0 (RFC 7607)"));
+                return Err(bad(
+                    ue::OPTIONAL_ATTRIBUTE,
+                    "AS4_AGGREGATOR AS is 0 (RFC 7607)",
+                ));
             }
             d.as4_aggregator = Some(agg);
         }
@@ -348,7 +393,11 @@ pub(crate) fn decode_attributes<'a>(
         let whole = r.rest();
         let fl = r.u8().unwrap_or(0);
         let t = r.u8();
-        let len = if fl & flags::EXTENDED_LENGTH != 0 { r.u16() } else { r.u8().map(u16::from) };
+        let len = if fl & flags::EXTENDED_LENGTH != 0 {
+            r.u16()
+        } else {
+            r.u8().map(u16::from)
+        };
         let value = match (t, len) {
             (Some(_), Some(l)) => r.sub(usize::from(l)),
             _ => None,
@@ -369,7 +418,12 @@ pub(crate) fn decode_attributes<'a>(
             );
             break;
         };
-        let err = |subcode, reason| UpdateError { subcode, attr_type: Some(t), offset: at_off, reason };
+        let err = |subcode, reason| UpdateError {
+            subcode,
+            attr_type: Some(t),
+            offset: at_off,
+            reason,
+        };
         if d.seen.contains(t) {
             if t == at::MP_REACH_NLRI || t == at::MP_UNREACH_NLRI {
                 return Err(DecodeError::new(
@@ -390,15 +444,21 @@ pub(crate) fn decode_attributes<'a>(
             return Err(DecodeError::with_data(
                 code::UPDATE_MESSAGE,
                 ue::UNRECOGNIZED_WELL_KNOWN,
-                whole.get(..r.offset() - at_off).unwrap_or_default().to_vec(),
+                whole
+                    .get(..r.offset() - at_off)
+                    .unwrap_or_default()
+                    .to_vec(),
                 at_off,
                 "unrecognized well-known attribute",
             ));
         }
-        let bad_flags = expected
-            .is_some_and(|e| fl & (flags::OPTIONAL | flags::TRANSITIVE) != e);
+        let bad_flags = expected.is_some_and(|e| fl & (flags::OPTIONAL | flags::TRANSITIVE) != e);
         if t == at::MP_REACH_NLRI || t == at::MP_UNREACH_NLRI {
-            let mp = RawMp { value, offset: at_off, bad_flags };
+            let mp = RawMp {
+                value,
+                offset: at_off,
+                bad_flags,
+            };
             if t == at::MP_REACH_NLRI {
                 d.mp_reach = Some(mp);
             } else {
@@ -407,7 +467,10 @@ pub(crate) fn decode_attributes<'a>(
             continue;
         }
         let result = if bad_flags {
-            Err(bad(ue::ATTRIBUTE_FLAGS, "attribute flags conflict with its type"))
+            Err(bad(
+                ue::ATTRIBUTE_FLAGS,
+                "attribute flags conflict with its type",
+            ))
         } else {
             decode_one(t, fl, value.rest(), at_off, neg, &mut d, out)
         };
@@ -430,7 +493,10 @@ pub(crate) fn decode_attributes<'a>(
 
 /// RFC 6793 §4.2.3: rebuild the 4-octet path and aggregator from what a
 /// 2-octet session carried.
-fn reconcile_as4(a: &mut PathAttributes, (as4_path, as4_agg): (Option<AsPath>, Option<Aggregator>)) {
+fn reconcile_as4(
+    a: &mut PathAttributes,
+    (as4_path, as4_agg): (Option<AsPath>, Option<Aggregator>),
+) {
     if let (Some(agg), Some(agg4)) = (a.aggregator.as_mut(), as4_agg) {
         if agg.asn != u32::from(AS_TRANS) {
             // The aggregator is an OLD speaker that knew nothing of AS4_*.

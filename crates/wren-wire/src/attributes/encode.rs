@@ -88,8 +88,12 @@ impl Encoder<'_> {
                 Some(p) => put(std, &|v| p.encode(self.four_octet, v)),
                 None => false,
             },
-            at::NEXT_HOP => a.next_hop.is_some_and(|nh| put(std, &|v| v.extend_from_slice(&nh.octets()))),
-            at::MULTI_EXIT_DISC => a.med.is_some_and(|m| put(std, &|v| v.extend_from_slice(&m.to_be_bytes()))),
+            at::NEXT_HOP => a
+                .next_hop
+                .is_some_and(|nh| put(std, &|v| v.extend_from_slice(&nh.octets()))),
+            at::MULTI_EXIT_DISC => a
+                .med
+                .is_some_and(|m| put(std, &|v| v.extend_from_slice(&m.to_be_bytes()))),
             at::LOCAL_PREF => a
                 .local_pref
                 .is_some_and(|m| put(std, &|v| v.extend_from_slice(&m.to_be_bytes()))),
@@ -107,23 +111,43 @@ impl Encoder<'_> {
             }),
             at::COMMUNITIES => {
                 !a.communities.is_empty()
-                    && put(std, &|v| a.communities.iter().for_each(|c| v.extend_from_slice(&c.0.to_be_bytes())))
+                    && put(std, &|v| {
+                        a.communities
+                            .iter()
+                            .for_each(|c| v.extend_from_slice(&c.0.to_be_bytes()))
+                    })
             }
             at::ORIGINATOR_ID => a
                 .originator_id
                 .is_some_and(|o| put(std, &|v| v.extend_from_slice(&o.octets()))),
             at::CLUSTER_LIST => {
                 !a.cluster_list.is_empty()
-                    && put(std, &|v| a.cluster_list.iter().for_each(|c| v.extend_from_slice(&c.octets())))
+                    && put(std, &|v| {
+                        a.cluster_list
+                            .iter()
+                            .for_each(|c| v.extend_from_slice(&c.octets()))
+                    })
             }
-            at::MP_REACH_NLRI => self.mp.reach.is_some_and(|m| put(std, &|v| v.extend_from_slice(m))),
-            at::MP_UNREACH_NLRI => self.mp.unreach.is_some_and(|m| put(std, &|v| v.extend_from_slice(m))),
+            at::MP_REACH_NLRI => self
+                .mp
+                .reach
+                .is_some_and(|m| put(std, &|v| v.extend_from_slice(m))),
+            at::MP_UNREACH_NLRI => self
+                .mp
+                .unreach
+                .is_some_and(|m| put(std, &|v| v.extend_from_slice(m))),
             at::EXTENDED_COMMUNITIES => {
                 !a.ext_communities.is_empty()
-                    && put(std, &|v| a.ext_communities.iter().for_each(|c| v.extend_from_slice(&c.0)))
+                    && put(std, &|v| {
+                        a.ext_communities
+                            .iter()
+                            .for_each(|c| v.extend_from_slice(&c.0))
+                    })
             }
             at::AS4_PATH => match &a.as_path {
-                Some(p) if !self.four_octet && p.needs_four_octets() => put(std, &|v| p.encode_as4(v)),
+                Some(p) if !self.four_octet && p.needs_four_octets() => {
+                    put(std, &|v| p.encode_as4(v))
+                }
                 _ => false,
             },
             at::AS4_AGGREGATOR => match a.aggregator {
@@ -143,7 +167,9 @@ impl Encoder<'_> {
                         }
                     })
             }
-            at::OTC => a.otc.is_some_and(|o| put(std, &|v| v.extend_from_slice(&o.to_be_bytes()))),
+            at::OTC => a
+                .otc
+                .is_some_and(|o| put(std, &|v| v.extend_from_slice(&o.to_be_bytes()))),
             _ => match a.other.iter().find(|r| r.type_code == t) {
                 Some(r) => put(r.flags, &|v| v.extend_from_slice(&r.value)),
                 None => false,
@@ -163,7 +189,11 @@ pub fn encode_attributes(
     mp: MpValues<'_>,
     out: &mut Vec<u8>,
 ) {
-    let enc = Encoder { attrs, four_octet, mp };
+    let enc = Encoder {
+        attrs,
+        four_octet,
+        mp,
+    };
     let mut done = AttrSet::default();
     if let Some(l) = layout {
         for &(t, f) in l.entries() {
@@ -189,7 +219,9 @@ mod tests {
     #[test]
     fn long_values_switch_to_extended_length() {
         let mut out = Vec::new();
-        put_attribute(&mut out, 0xc0 | 0x0f, 8, false, |v| v.extend_from_slice(&[1; 300]));
+        put_attribute(&mut out, 0xc0 | 0x0f, 8, false, |v| {
+            v.extend_from_slice(&[1; 300])
+        });
         assert_eq!(out.get(..4), Some(&[0xd0, 8, 1, 44][..]));
         assert_eq!(out.len(), 304);
         let mut short = Vec::new();

@@ -219,7 +219,9 @@ impl AttrLayout {
 
     /// (type, flags as received) in arrival order.
     pub fn entries(&self) -> &[(u8, u8)] {
-        self.entries.get(..usize::from(self.len)).unwrap_or_default()
+        self.entries
+            .get(..usize::from(self.len))
+            .unwrap_or_default()
     }
 
     /// True when more attributes arrived than the layout holds; the tail

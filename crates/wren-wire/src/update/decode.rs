@@ -31,15 +31,19 @@ pub fn decode_update<'a>(body: &'a [u8], neg: &Negotiated) -> Result<Update<'a>,
     let v4_add_path = neg.add_path_rx.contains(v4);
     // RFC 4271 §6.3: lengths that do not fit the message.
     let lengths = "withdrawn or attribute length exceeds the message";
-    let wlen = r.u16().ok_or(reset(ue::MALFORMED_ATTRIBUTE_LIST, HEADER_LEN, lengths))?;
-    let withdrawn_r = r
-        .sub(usize::from(wlen))
+    let wlen = r
+        .u16()
         .ok_or(reset(ue::MALFORMED_ATTRIBUTE_LIST, HEADER_LEN, lengths))?;
+    let withdrawn_r =
+        r.sub(usize::from(wlen))
+            .ok_or(reset(ue::MALFORMED_ATTRIBUTE_LIST, HEADER_LEN, lengths))?;
     let alen_at = r.offset();
-    let alen = r.u16().ok_or(reset(ue::MALFORMED_ATTRIBUTE_LIST, alen_at, lengths))?;
-    let attrs_r = r
-        .sub(usize::from(alen))
+    let alen = r
+        .u16()
         .ok_or(reset(ue::MALFORMED_ATTRIBUTE_LIST, alen_at, lengths))?;
+    let attrs_r =
+        r.sub(usize::from(alen))
+            .ok_or(reset(ue::MALFORMED_ATTRIBUTE_LIST, alen_at, lengths))?;
     let attr_bytes = attrs_r.rest();
     // RFC 7606 §5.3: prefixes that cannot be parsed cannot be withdrawn.
     let withdrawn = NlriSection::parse(withdrawn_r, v4, v4_add_path)
@@ -67,7 +71,11 @@ pub fn decode_update<'a>(body: &'a [u8], neg: &Negotiated) -> Result<Update<'a>,
         }
     }
     let multiprotocol = neg.families.iter().any(|f| f != v4);
-    if d.broken && nlri.is_empty() && d.mp_reach.is_none() && d.mp_unreach.is_none() && multiprotocol
+    if d.broken
+        && nlri.is_empty()
+        && d.mp_reach.is_none()
+        && d.mp_unreach.is_none()
+        && multiprotocol
     {
         // RFC 7606 §5.2/§5.3: the attribute section broke before any MP
         // attribute was found, and there is no NLRI field: the routes of

@@ -96,7 +96,13 @@ pub fn encode_update(
         reach: reach.as_deref(),
         unreach: unreach.as_deref(),
     };
-    encode_attributes(parts.attrs.unwrap_or(&empty), neg.four_octet_as, layout, mp, out);
+    encode_attributes(
+        parts.attrs.unwrap_or(&empty),
+        neg.four_octet_as,
+        layout,
+        mp,
+        out,
+    );
     let alen = out.len() - alen_at - 2;
     put_u16_at(out, alen_at, alen);
     put_routes(parts.nlri, ap(v4), out);
@@ -123,7 +129,12 @@ pub fn encode_end_of_rib(out: &mut Vec<u8>, family: Family) {
 
 /// Packs withdrawals of `family` into one UPDATE, as many as fit; returns
 /// how many of `routes` were written (all callers loop until done).
-pub fn encode_withdraw(out: &mut Vec<u8>, family: Family, routes: &[Nlri], neg: &Negotiated) -> usize {
+pub fn encode_withdraw(
+    out: &mut Vec<u8>,
+    family: Family,
+    routes: &[Nlri],
+    neg: &Negotiated,
+) -> usize {
     let max = neg.max_message_len();
     let ap = neg.add_path_tx.contains(family);
     let start = header::begin(out, MessageType::Update);
@@ -193,7 +204,12 @@ impl AnnounceTemplate {
     /// Prepares announcements of `family` routes with `attrs` and
     /// `next_hop` for the session `neg`. IPv4 unicast routes with an IPv4
     /// next hop use the NLRI field and NEXT_HOP; all others MP_REACH_NLRI.
-    pub fn new(attrs: &PathAttributes, family: Family, next_hop: NextHop, neg: &Negotiated) -> Self {
+    pub fn new(
+        attrs: &PathAttributes,
+        family: Family,
+        next_hop: NextHop,
+        neg: &Negotiated,
+    ) -> Self {
         let classic = family == Family::Ipv4Unicast && matches!(next_hop, NextHop::V4(_));
         let mut a = attrs.clone();
         a.next_hop = match next_hop {
@@ -202,7 +218,11 @@ impl AnnounceTemplate {
         };
         let mut all = Vec::new();
         encode_attributes(&a, neg.four_octet_as, None, MpValues::default(), &mut all);
-        let split = if classic { all.len() } else { split_before(&all, attr_type::MP_REACH_NLRI) };
+        let split = if classic {
+            all.len()
+        } else {
+            split_before(&all, attr_type::MP_REACH_NLRI)
+        };
         let after = all.split_off(split);
         let mut mp_head = Vec::new();
         if !classic {
@@ -229,7 +249,12 @@ impl AnnounceTemplate {
         out.extend_from_slice(&self.before);
         let mp_at = out.len();
         if !self.mp_head.is_empty() {
-            out.extend_from_slice(&[flags::OPTIONAL | flags::EXTENDED_LENGTH, attr_type::MP_REACH_NLRI, 0, 0]);
+            out.extend_from_slice(&[
+                flags::OPTIONAL | flags::EXTENDED_LENGTH,
+                attr_type::MP_REACH_NLRI,
+                0,
+                0,
+            ]);
             out.extend_from_slice(&self.mp_head);
         }
         let fixed = out.len() - start + self.after.len();
@@ -275,7 +300,10 @@ fn split_before(attrs: &[u8], t: u8) -> usize {
             break;
         }
         let (hdr, len) = if fl & flags::EXTENDED_LENGTH != 0 {
-            let l = attrs.get(at + 2..at + 4).and_then(|b| <[u8; 2]>::try_from(b).ok()).map_or(0, |b| usize::from(u16::from_be_bytes(b)));
+            let l = attrs
+                .get(at + 2..at + 4)
+                .and_then(|b| <[u8; 2]>::try_from(b).ok())
+                .map_or(0, |b| usize::from(u16::from_be_bytes(b)));
             (4, l)
         } else {
             (3, attrs.get(at + 2).map_or(0, |b| usize::from(*b)))

@@ -18,7 +18,9 @@ pub mod mp;
 pub mod verdict;
 
 pub use decode::decode_update;
-pub use encode::{encode_end_of_rib, encode_update, encode_withdraw, AnnounceTemplate, EncodeError, UpdateParts};
+pub use encode::{
+    encode_end_of_rib, encode_update, encode_withdraw, AnnounceTemplate, EncodeError, UpdateParts,
+};
 pub use mp::{MpReach, NextHop};
 pub use verdict::{UpdateError, Verdict};
 

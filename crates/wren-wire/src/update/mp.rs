@@ -7,8 +7,8 @@
 //! MP_UNREACH: AFI(2) SAFI(1) Withdrawn NLRI...
 //! ```
 
-use crate::attributes::decode::{is_martian_v4, RawMp};
 use crate::attributes::attr_type;
+use crate::attributes::decode::{is_martian_v4, RawMp};
 use crate::family::{Afi, AfiSafi, Family, Safi};
 use crate::nlri::NlriSection;
 use crate::notification::{code, update_error as ue};
@@ -37,7 +37,9 @@ impl NextHop {
     pub fn wire_len(&self) -> usize {
         match self {
             NextHop::V4(_) => 4,
-            NextHop::V6 { link_local: None, .. } => 16,
+            NextHop::V6 {
+                link_local: None, ..
+            } => 16,
             NextHop::V6 { .. } => 32,
         }
     }
@@ -107,7 +109,9 @@ fn parse_next_hop(nh: &[u8], family: Family, neg: &Negotiated) -> Result<NextHop
     let v6 = |b: &[u8]| <[u8; 16]>::try_from(b).map(Ipv6Addr::from).ok();
     let hop = match nh.len() {
         4 if !family.is_ipv6() => {
-            let a = <[u8; 4]>::try_from(nh).map(Ipv4Addr::from).map_err(|_| "next hop")?;
+            let a = <[u8; 4]>::try_from(nh)
+                .map(Ipv4Addr::from)
+                .map_err(|_| "next hop")?;
             if is_martian_v4(a) {
                 return Err("next hop is not a unicast host address");
             }
@@ -161,7 +165,10 @@ pub(crate) fn parse_reach<'a>(
     let next_hop = match parse_next_hop(nh, family, neg) {
         Ok(h) => h,
         Err(reason) => {
-            out.escalate(Verdict::TreatAsWithdraw, err(mp, t, ue::INVALID_NEXT_HOP, reason));
+            out.escalate(
+                Verdict::TreatAsWithdraw,
+                err(mp, t, ue::INVALID_NEXT_HOP, reason),
+            );
             // Routes are still withdrawn; the hop is never used.
             NextHop::V4(Ipv4Addr::UNSPECIFIED)
         }
@@ -169,7 +176,12 @@ pub(crate) fn parse_reach<'a>(
     if mp.bad_flags {
         out.escalate(
             Verdict::TreatAsWithdraw,
-            err(mp, t, ue::ATTRIBUTE_FLAGS, "attribute flags conflict with its type"),
+            err(
+                mp,
+                t,
+                ue::ATTRIBUTE_FLAGS,
+                "attribute flags conflict with its type",
+            ),
         );
     }
     Ok(Mp::Parsed(MpReach {
@@ -196,7 +208,12 @@ pub(crate) fn parse_unreach<'a>(
             if mp.bad_flags {
                 out.escalate(
                     Verdict::TreatAsWithdraw,
-                    err(mp, t, ue::ATTRIBUTE_FLAGS, "attribute flags conflict with its type"),
+                    err(
+                        mp,
+                        t,
+                        ue::ATTRIBUTE_FLAGS,
+                        "attribute flags conflict with its type",
+                    ),
                 );
             }
             Ok(Mp::Parsed(n))
