@@ -632,6 +632,24 @@ fn otc_must_be_four_octets() {
     assert_eq!(verdict(&bad, &ebgp()), Verdict::TreatAsWithdraw);
 }
 
+// RFC 7311 AIGP: malformed means ignored, never a withdrawal.
+#[test]
+fn aigp_metric_is_read_and_malformed_aigp_is_discarded() {
+    let on = 0x80;
+    let tlv = [1, 0, 11, 0, 0, 0, 0, 0, 0, 0, 10];
+    let ok = [base(), attr(on, at::AIGP, &tlv)].concat();
+    let msg = body(&[], &ok, &nlri2());
+    let u = decode(&msg, &ibgp()).unwrap();
+    assert_eq!(u.attributes().unwrap().aigp, Some(10));
+    for value in [&tlv[..10], &[2, 0, 4, 0][..], &[1, 0, 2][..], &[][..]] {
+        let bad = [base(), attr(on, at::AIGP, value)].concat();
+        assert_eq!(verdict(&bad, &ibgp()), Verdict::AttributeDiscard, "{value:?}");
+        let msg = body(&[], &bad, &nlri2());
+        let u = decode(&msg, &ibgp()).unwrap();
+        assert_eq!(u.attributes().unwrap().aigp, None);
+    }
+}
+
 // ADD-PATH
 #[test]
 fn add_path_identifiers_are_read_when_negotiated() {

@@ -54,6 +54,7 @@ fn every_attribute() -> PathAttributes {
             local2: 2,
         }],
         otc: Some(65001),
+        aigp: Some(1 << 40),
         other: vec![
             RawAttribute {
                 flags: 0xc0,

@@ -62,7 +62,8 @@ fn approach(t: u8) -> Approach {
         | at::AGGREGATOR
         | at::AS4_PATH
         | at::AS4_AGGREGATOR
-        | at::PREFIX_SID => Approach::Discard,
+        | at::PREFIX_SID
+        | at::AIGP => Approach::Discard,
         _ => Approach::Withdraw,
     }
 }
@@ -74,7 +75,7 @@ pub(crate) fn expected_flags(t: u8) -> Option<u8> {
     const OT: u8 = flags::OPTIONAL | flags::TRANSITIVE;
     Some(match t {
         at::ORIGIN | at::AS_PATH | at::NEXT_HOP | at::LOCAL_PREF | at::ATOMIC_AGGREGATE => WK,
-        at::MULTI_EXIT_DISC | at::ORIGINATOR_ID | at::CLUSTER_LIST => ON,
+        at::MULTI_EXIT_DISC | at::ORIGINATOR_ID | at::CLUSTER_LIST | at::AIGP => ON,
         at::MP_REACH_NLRI | at::MP_UNREACH_NLRI => ON,
         at::AGGREGATOR
         | at::COMMUNITIES
@@ -114,6 +115,30 @@ fn multiple_of(v: &[u8], n: usize, reason: &'static str) -> Result<(), Bad> {
     } else {
         Ok(())
     }
+}
+
+/// The metric of the AIGP TLV (type 1, length 11 including the 3-octet TLV
+/// header). RFC 7311 §3.2 makes any malformation, a missing AIGP TLV
+/// included, a reason to ignore the attribute; other TLV types are skipped.
+fn aigp_metric(v: &[u8]) -> Result<u64, Bad> {
+    const MALFORMED: &str = "AIGP attribute has no well-formed AIGP TLV";
+    let mut r = Reader::new(v);
+    let mut metric = None;
+    while !r.is_empty() {
+        let (Some(t), Some(len)) = (r.u8(), r.u16()) else {
+            return Err(bad(ue::OPTIONAL_ATTRIBUTE, MALFORMED));
+        };
+        let Some(body) = usize::from(len).checked_sub(3).and_then(|n| r.take(n)) else {
+            return Err(bad(ue::OPTIONAL_ATTRIBUTE, MALFORMED));
+        };
+        if t == 1 && metric.is_none() {
+            let m: [u8; 8] = body
+                .try_into()
+                .map_err(|_| bad(ue::OPTIONAL_ATTRIBUTE, MALFORMED))?;
+            metric = Some(u64::from_be_bytes(m));
+        }
+    }
+    metric.ok_or(bad(ue::OPTIONAL_ATTRIBUTE, MALFORMED))
 }
 
 /// Addresses no BGP next hop may be (RFC 7606 §7.3): this network, loopback,
@@ -320,6 +345,7 @@ fn decode_one(
                 .collect();
         }
         at::OTC => a.otc = Some(u32::from_be_bytes(exact(v, "OTC length is not 4")?)),
+        at::AIGP => a.aigp = Some(aigp_metric(v)?),
         at::AS4_PATH | at::AS4_AGGREGATOR if four => {
             // RFC 6793 §3: a NEW speaker never sends these to a NEW speaker.
             out.discard(UpdateError {

@@ -170,6 +170,12 @@ impl Encoder<'_> {
             at::OTC => a
                 .otc
                 .is_some_and(|o| put(std, &|v| v.extend_from_slice(&o.to_be_bytes()))),
+            at::AIGP => a.aigp.is_some_and(|m| {
+                put(std, &|v| {
+                    v.extend_from_slice(&[1, 0, 11]);
+                    v.extend_from_slice(&m.to_be_bytes());
+                })
+            }),
             _ => match a.other.iter().find(|r| r.type_code == t) {
                 Some(r) => put(r.flags, &|v| v.extend_from_slice(&r.value)),
                 None => false,

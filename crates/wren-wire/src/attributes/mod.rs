@@ -67,6 +67,8 @@ pub mod attr_type {
     pub const TUNNEL_ENCAPSULATION: u8 = 23;
     /// IPv6 Address Specific Extended Community (RFC 5701).
     pub const IPV6_EXTENDED_COMMUNITIES: u8 = 25;
+    /// Accumulated IGP Metric (RFC 7311).
+    pub const AIGP: u8 = 26;
     /// LARGE_COMMUNITY (RFC 8092).
     pub const LARGE_COMMUNITY: u8 = 32;
     /// Only to Customer (RFC 9234).
@@ -149,6 +151,9 @@ pub struct PathAttributes {
     pub large_communities: Vec<LargeCommunity>,
     /// Only to Customer.
     pub otc: Option<u32>,
+    /// Accumulated IGP metric (the AIGP TLV of RFC 7311). Whether to accept
+    /// it depends on the session (RFC 7311 §3.1); that is the core's call.
+    pub aigp: Option<u64>,
     /// Other attributes, sorted by type code, one per type.
     pub other: Vec<RawAttribute>,
 }
