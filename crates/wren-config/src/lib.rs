@@ -1,0 +1,1 @@
+//! Wren configuration: the typed model and its front ends.

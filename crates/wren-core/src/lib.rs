@@ -1,0 +1,1 @@
+//! Wren protocol core.

@@ -1,0 +1,1 @@
+//! Wren on Linux: netlink and socket options at the edge of the daemon.

@@ -1,0 +1,2 @@
+//! wrend, the Wren daemon.
+fn main() {}
