@@ -55,6 +55,16 @@ pub mod open_error {
     pub const ROLE_MISMATCH: u8 = 11;
 }
 
+/// Finite State Machine Error subcodes (RFC 6608).
+pub mod fsm_error {
+    /// Receive Unexpected Message in OpenSent State.
+    pub const UNEXPECTED_IN_OPEN_SENT: u8 = 1;
+    /// Receive Unexpected Message in OpenConfirm State.
+    pub const UNEXPECTED_IN_OPEN_CONFIRM: u8 = 2;
+    /// Receive Unexpected Message in Established State.
+    pub const UNEXPECTED_IN_ESTABLISHED: u8 = 3;
+}
+
 /// UPDATE Message Error subcodes.
 pub mod update_error {
     /// Malformed Attribute List.
@@ -217,6 +227,9 @@ impl Notification {
             (UPDATE_MESSAGE, 11) => "Malformed AS_PATH",
             (UPDATE_MESSAGE, _) => "UPDATE message error",
             (HOLD_TIMER_EXPIRED, _) => "Hold timer expired",
+            (FSM, 1) => "Unexpected message in OpenSent state",
+            (FSM, 2) => "Unexpected message in OpenConfirm state",
+            (FSM, 3) => "Unexpected message in Established state",
             (FSM, _) => "Finite state machine error",
             (CEASE, 1) => "Maximum number of prefixes reached",
             (CEASE, 2) => "Administrative shutdown",

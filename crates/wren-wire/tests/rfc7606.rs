@@ -643,7 +643,11 @@ fn aigp_metric_is_read_and_malformed_aigp_is_discarded() {
     assert_eq!(u.attributes().unwrap().aigp, Some(10));
     for value in [&tlv[..10], &[2, 0, 4, 0][..], &[1, 0, 2][..], &[][..]] {
         let bad = [base(), attr(on, at::AIGP, value)].concat();
-        assert_eq!(verdict(&bad, &ibgp()), Verdict::AttributeDiscard, "{value:?}");
+        assert_eq!(
+            verdict(&bad, &ibgp()),
+            Verdict::AttributeDiscard,
+            "{value:?}"
+        );
         let msg = body(&[], &bad, &nlri2());
         let u = decode(&msg, &ibgp()).unwrap();
         assert_eq!(u.attributes().unwrap().aigp, None);
