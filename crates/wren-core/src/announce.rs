@@ -1,0 +1,172 @@
+//! Turning table changes into packed UPDATEs for one peer.
+//!
+//! Changed prefixes are grouped by the attribute set they will carry, each
+//! group is encoded once ([`AnnounceTemplate`]) and packed into as few
+//! messages as the size limit allows; withdrawals are packed likewise.
+//! The export rules run once per distinct (attributes, source, next hop),
+//! not once per route.
+
+use crate::export::{export_route, ExportTarget};
+use crate::policy::{Policy, RouteView};
+use crate::rib::{AttrStore, Attrs, SourceInfo, Sources, Table};
+use std::collections::HashMap;
+use wren_wire::update::{encode_withdraw, AnnounceTemplate, NextHop};
+use wren_wire::{Family, Negotiated, Nlri, Prefix};
+
+/// Reusable buffers for [`Announcer::build`], so a steady stream of
+/// changes allocates nothing per route.
+#[derive(Debug, Default)]
+pub struct Announcer {
+    /// (group, route) pairs of this run.
+    routes: Vec<(u32, Nlri)>,
+    withdrawn: Vec<Nlri>,
+    groups: Vec<(Attrs, NextHop, Family)>,
+    /// Export-rule results per (source attrs, source, next hop, family).
+    rule_cache: HashMap<(usize, u32, Option<NextHop>, Family), Option<(Attrs, NextHop)>>,
+    /// Group index per (exported attrs, next hop, family).
+    group_index: HashMap<(usize, NextHop, Family), u32>,
+    packed: Vec<Nlri>,
+}
+
+/// Counts of one [`Announcer::build`] run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Built {
+    /// Routes announced.
+    pub announced: usize,
+    /// Routes withdrawn.
+    pub withdrawn: usize,
+    /// UPDATE messages written.
+    pub messages: usize,
+}
+
+impl Announcer {
+    /// Appends to `out` the UPDATEs that bring `to` up to date with
+    /// `changes` in `table`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn build(
+        &mut self,
+        changes: &[Prefix],
+        table: &Table,
+        sources: &Sources,
+        to: &ExportTarget,
+        policy: &dyn Policy,
+        neg: &Negotiated,
+        store: &mut AttrStore,
+        out: &mut Vec<u8>,
+    ) -> Built {
+        self.routes.clear();
+        self.withdrawn.clear();
+        self.groups.clear();
+        self.rule_cache.clear();
+        self.group_index.clear();
+        let mut built = Built::default();
+        for &prefix in changes {
+            let family = if prefix.is_ipv6() {
+                Family::Ipv6Unicast
+            } else {
+                Family::Ipv4Unicast
+            };
+            if !neg.families.contains(family) {
+                continue;
+            }
+            let nlri = Nlri {
+                prefix,
+                path_id: neg.add_path_tx.contains(family).then_some(1),
+            };
+            match self.route_for(prefix, family, table, sources, to, policy, store) {
+                Some(g) => self.routes.push((g, nlri)),
+                None => self.withdrawn.push(nlri),
+            }
+        }
+        // Withdrawals first, so a prefix never looks announced twice.
+        for family in [Family::Ipv4Unicast, Family::Ipv6Unicast] {
+            self.packed.clear();
+            self.packed.extend(
+                self.withdrawn
+                    .iter()
+                    .filter(|n| n.prefix.is_ipv6() == family.is_ipv6()),
+            );
+            let mut rest = &self.packed[..];
+            while !rest.is_empty() {
+                let n = encode_withdraw(out, family, rest, neg);
+                built.messages += 1;
+                built.withdrawn += n;
+                rest = rest.get(n.max(1)..).unwrap_or(&[]);
+            }
+        }
+        self.routes.sort_unstable_by_key(|(g, _)| *g);
+        let mut i = 0;
+        while let Some(&(g, _)) = self.routes.get(i) {
+            let end = i + self.routes[i..].iter().take_while(|(x, _)| *x == g).count();
+            self.packed.clear();
+            self.packed
+                .extend(self.routes[i..end].iter().map(|(_, n)| *n));
+            if let Some((attrs, nh, family)) = self.groups.get(g as usize) {
+                let tpl = AnnounceTemplate::new(attrs, *family, *nh, neg);
+                let mut rest = &self.packed[..];
+                while !rest.is_empty() {
+                    match tpl.encode(out, rest) {
+                        Ok(n) if n > 0 => {
+                            built.messages += 1;
+                            built.announced += n;
+                            rest = rest.get(n..).unwrap_or(&[]);
+                        }
+                        // Attributes too large for one message: these
+                        // routes cannot be sent to this peer.
+                        _ => break,
+                    }
+                }
+            }
+            i = end;
+        }
+        built
+    }
+
+    /// The group `prefix` is announced in, or `None` to withdraw it.
+    #[allow(clippy::too_many_arguments)]
+    fn route_for(
+        &mut self,
+        prefix: Prefix,
+        family: Family,
+        table: &Table,
+        sources: &Sources,
+        to: &ExportTarget,
+        policy: &dyn Policy,
+        store: &mut AttrStore,
+    ) -> Option<u32> {
+        let best = table.get(&prefix)?.best()?;
+        let src: &SourceInfo = sources.get(best.source)?;
+        let key = (
+            std::sync::Arc::as_ptr(&best.attrs) as usize,
+            best.source.0,
+            best.next_hop,
+            family,
+        );
+        let ruled = match self.rule_cache.get(&key) {
+            Some(r) => r.clone(),
+            None => {
+                let r = export_route(best, src, to, family).map(|(a, nh)| (store.intern(a), nh));
+                self.rule_cache.insert(key, r.clone());
+                r
+            }
+        }?;
+        let (attrs, nh) = ruled;
+        let mut view = RouteView::new(prefix, src, &attrs, Some(nh));
+        if !policy.run(&mut view) {
+            return None;
+        }
+        let nh = view.next_hop.unwrap_or(nh);
+        let attrs = match view.into_modified() {
+            Some(m) => store.intern(m),
+            None => attrs,
+        };
+        let gkey = (std::sync::Arc::as_ptr(&attrs) as usize, nh, family);
+        if let Some(g) = self.group_index.get(&gkey) {
+            return Some(*g);
+        }
+        let g = u32::try_from(self.groups.len()).ok()?;
+        self.groups.push((attrs, nh, family));
+        self.group_index.insert(gkey, g);
+        Some(g)
+    }
+}

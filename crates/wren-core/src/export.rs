@@ -1,0 +1,143 @@
+//! What a route becomes when it is announced to a peer: the iBGP/eBGP
+//! rules of RFC 4271 §5 and §9.2, route reflection (RFC 4456) and the
+//! well-known communities (RFC 1997).
+
+use crate::rib::{Path, SourceId, SourceInfo, SourceKind};
+use std::net::{Ipv4Addr, Ipv6Addr};
+use wren_wire::attributes::{AsPath, Community, Origin, PathAttributes};
+use wren_wire::update::NextHop;
+use wren_wire::Family;
+
+/// BIRD's `next hop self` choices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum NextHopMode {
+    /// Self on eBGP and for local routes; kept on iBGP.
+    #[default]
+    Default,
+    /// Always self.
+    SelfAlways,
+    /// Self only towards eBGP peers (`next hop self ebgp`).
+    SelfEbgp,
+    /// Always keep the route's next hop (`next hop keep`).
+    Keep,
+}
+
+/// The sending side of a session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportTarget {
+    /// The peer's own source id, for split horizon.
+    pub source: SourceId,
+    /// Our AS on the session.
+    pub local_as: u32,
+    /// The peer's AS.
+    pub peer_as: u32,
+    /// Our cluster id when we are a route reflector.
+    pub cluster_id: Option<Ipv4Addr>,
+    /// Our router id (ORIGINATOR_ID of routes we reflect from non-clients
+    /// is the originating peer's id, not ours).
+    pub router_id: Ipv4Addr,
+    /// The peer is our route reflector client.
+    pub rr_client: bool,
+    /// Next-hop choice.
+    pub next_hop_mode: NextHopMode,
+    /// Our IPv4 address towards the peer.
+    pub local_v4: Option<Ipv4Addr>,
+    /// Our IPv6 address towards the peer (global, or link-local when
+    /// unnumbered).
+    pub local_v6: Option<Ipv6Addr>,
+    /// Our IPv6 link-local address on the shared link, sent beside the
+    /// global one (RFC 2545).
+    pub local_v6_link_local: Option<Ipv6Addr>,
+    /// IPv4 routes may carry an IPv6 next hop (RFC 8950 negotiated).
+    pub ext_next_hop_v4: bool,
+}
+
+impl ExportTarget {
+    /// Internal session.
+    pub fn is_ibgp(&self) -> bool {
+        self.local_as == self.peer_as
+    }
+
+    fn self_next_hop(&self, family: Family) -> Option<NextHop> {
+        let v6 = || {
+            self.local_v6.map(|g| NextHop::V6 {
+                global: g,
+                link_local: self.local_v6_link_local.filter(|l| *l != g),
+            })
+        };
+        if family.is_ipv6() {
+            v6()
+        } else {
+            self.local_v4
+                .map(NextHop::V4)
+                .or_else(|| if self.ext_next_hop_v4 { v6() } else { None })
+        }
+    }
+}
+
+/// `Some(attributes, next hop)` to announce `path` to `to`, `None` when it
+/// must not be announced (then a previous announcement is withdrawn).
+pub fn export_route(
+    path: &Path,
+    src: &SourceInfo,
+    to: &ExportTarget,
+    family: Family,
+) -> Option<(PathAttributes, NextHop)> {
+    if path.source == to.source || !path.reachable {
+        return None;
+    }
+    let a = &path.attrs;
+    let ebgp = !to.is_ibgp();
+    if a.communities.contains(&Community::NO_ADVERTISE)
+        || (ebgp
+            && (a.communities.contains(&Community::NO_EXPORT)
+                || a.communities.contains(&Community::NO_EXPORT_SUBCONFED)))
+    {
+        return None;
+    }
+    let from_bgp = src.bgp();
+    let reflecting = match from_bgp {
+        Some(s) if s.is_ibgp() && !ebgp => {
+            // iBGP split horizon unless we reflect (RFC 4456 §6).
+            if to.cluster_id.is_none() || !(s.rr_client || to.rr_client) {
+                return None;
+            }
+            true
+        }
+        _ => false,
+    };
+    let mut out = (**a).clone();
+    out.origin.get_or_insert(Origin::Igp);
+    let path_as = out.as_path.get_or_insert_with(|| AsPath::sequence(&[]));
+    if ebgp {
+        path_as.prepend(to.local_as);
+        out.local_pref = None;
+        // MED learned from a neighbouring AS is not passed to another one.
+        if from_bgp.is_some() {
+            out.med = None;
+        }
+        out.originator_id = None;
+        out.cluster_list.clear();
+        out.aigp = None;
+    } else {
+        out.local_pref.get_or_insert(100);
+        if reflecting {
+            if let (Some(s), Some(c)) = (from_bgp, to.cluster_id) {
+                out.originator_id.get_or_insert(s.router_id);
+                out.cluster_list.insert(0, c);
+            }
+        }
+    }
+    let keep = match to.next_hop_mode {
+        NextHopMode::Keep => true,
+        NextHopMode::SelfAlways => false,
+        NextHopMode::Default | NextHopMode::SelfEbgp => !ebgp,
+    };
+    let local = !matches!(src.kind, SourceKind::Bgp(_));
+    let next_hop = match path.next_hop {
+        Some(nh) if keep && !local => Some(nh),
+        _ => to.self_next_hop(family),
+    }?;
+    out.next_hop = None;
+    Some((out, next_hop))
+}

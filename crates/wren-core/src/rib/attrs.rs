@@ -1,0 +1,51 @@
+//! Interned path attributes: one shared copy per distinct attribute set.
+//!
+//! A million routes usually carry a few thousand attribute sets, so the
+//! RIB stores an `Arc` per route and compares sets by pointer.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use wren_wire::attributes::PathAttributes;
+
+/// A shared, immutable attribute set.
+pub type Attrs = Arc<PathAttributes>;
+
+/// The interner.
+#[derive(Debug, Default)]
+pub struct AttrStore {
+    set: HashSet<Attrs>,
+}
+
+impl AttrStore {
+    /// The shared copy of `attrs`, stored on first sight.
+    pub fn intern(&mut self, attrs: PathAttributes) -> Attrs {
+        if let Some(a) = self.set.get(&attrs) {
+            return a.clone();
+        }
+        let a = Arc::new(attrs);
+        self.set.insert(a.clone());
+        a
+    }
+
+    /// The shared copy of `attrs` if it is stored, without cloning it.
+    pub fn lookup(&self, attrs: &PathAttributes) -> Option<Attrs> {
+        self.set.get(attrs).cloned()
+    }
+
+    /// Drops sets no route uses any more; returns how many were dropped.
+    pub fn collect_garbage(&mut self) -> usize {
+        let before = self.set.len();
+        self.set.retain(|a| Arc::strong_count(a) > 1);
+        before - self.set.len()
+    }
+
+    /// Distinct sets stored.
+    pub fn len(&self) -> usize {
+        self.set.len()
+    }
+
+    /// Whether nothing is stored.
+    pub fn is_empty(&self) -> bool {
+        self.set.is_empty()
+    }
+}

@@ -1,0 +1,14 @@
+//! Routing information: route sources, interned attributes, paths, the
+//! decision process and the table that holds them.
+
+pub mod attrs;
+pub mod best;
+pub mod path;
+pub mod source;
+pub mod table;
+
+pub use attrs::{AttrStore, Attrs};
+pub use best::{compare, BestOptions, Reason};
+pub use path::Path;
+pub use source::{BgpSource, SourceId, SourceInfo, SourceKind, Sources};
+pub use table::{Entry, Table};

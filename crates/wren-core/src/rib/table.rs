@@ -1,0 +1,209 @@
+//! The routing table (BIRD's `master4`/`master6`, the RFC's Loc-RIB plus
+//! the Adj-RIBs-In it was chosen from): every path to every prefix, the
+//! best one first, and the list of prefixes whose best changed since the
+//! exporters last looked.
+
+use super::best::{compare, BestOptions, Reason};
+use super::path::Path;
+use super::source::{SourceId, Sources};
+use smallvec::SmallVec;
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use wren_wire::Prefix;
+
+/// The paths to one prefix; `paths[0]` is the best when `paths` is not
+/// empty and it is reachable.
+#[derive(Clone, Debug, Default)]
+pub struct Entry {
+    /// Paths, best first.
+    pub paths: SmallVec<[Path; 1]>,
+    /// Queued in the table's change list.
+    dirty: bool,
+}
+
+impl Entry {
+    /// The best path, if any path is usable.
+    pub fn best(&self) -> Option<&Path> {
+        self.paths.first().filter(|p| p.reachable)
+    }
+}
+
+/// A routing table.
+#[derive(Debug, Default)]
+pub struct Table {
+    map: HashMap<Prefix, Entry>,
+    changed: Vec<Prefix>,
+    /// Decision process options.
+    pub options: BestOptions,
+}
+
+impl Table {
+    /// An empty table with RFC defaults.
+    pub fn new() -> Self {
+        Table {
+            map: HashMap::new(),
+            changed: Vec::new(),
+            options: BestOptions::new(),
+        }
+    }
+
+    /// Number of prefixes.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// The entry of `prefix`.
+    pub fn get(&self, prefix: &Prefix) -> Option<&Entry> {
+        self.map.get(prefix)
+    }
+
+    /// Every prefix and its entry, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (&Prefix, &Entry)> {
+        self.map.iter()
+    }
+
+    /// Takes the prefixes whose best path (or multipath set) may have
+    /// changed since the last call, each once.
+    pub fn take_changes(&mut self, into: &mut Vec<Prefix>) {
+        for p in self.changed.drain(..) {
+            if let Some(e) = self.map.get_mut(&p) {
+                e.dirty = false;
+            }
+            into.push(p);
+        }
+    }
+
+    /// Adds or replaces the path of (`path.source`, `path.path_id`).
+    pub fn update(&mut self, prefix: Prefix, path: Path, sources: &Sources) {
+        let e = self.map.entry(prefix).or_default();
+        match e
+            .paths
+            .iter_mut()
+            .find(|p| p.source == path.source && p.path_id == path.path_id)
+        {
+            Some(old) if *old == path => return,
+            Some(old) => *old = path,
+            None => e.paths.push(path),
+        }
+        reselect(e, sources, &self.options);
+        mark(e, prefix, &mut self.changed);
+    }
+
+    /// Removes the path of (`source`, `path_id`).
+    pub fn withdraw(&mut self, prefix: Prefix, source: SourceId, path_id: u32, sources: &Sources) {
+        let Some(e) = self.map.get_mut(&prefix) else {
+            return;
+        };
+        let before = e.paths.len();
+        e.paths
+            .retain(|p| !(p.source == source && p.path_id == path_id));
+        if e.paths.len() == before {
+            return;
+        }
+        reselect(e, sources, &self.options);
+        mark(e, prefix, &mut self.changed);
+    }
+
+    /// Applies `f` to every path of `source`; `f` returns false to drop
+    /// the path. Used when a session goes down (drop all), for graceful
+    /// restart (mark stale, later sweep stale) and on route refresh.
+    pub fn retain_source(
+        &mut self,
+        source: SourceId,
+        sources: &Sources,
+        mut f: impl FnMut(&Prefix, &mut Path) -> bool,
+    ) -> usize {
+        let mut touched = 0;
+        let opts = self.options;
+        let changed = &mut self.changed;
+        self.map.retain(|prefix, e| {
+            let before = e.paths.len();
+            let mut hit = false;
+            e.paths.retain(|p| {
+                if p.source != source {
+                    return true;
+                }
+                hit = true;
+                f(prefix, p)
+            });
+            if hit {
+                touched += before - e.paths.len();
+                reselect(e, sources, &opts);
+                mark(e, *prefix, changed);
+            }
+            !e.paths.is_empty() || e.dirty
+        });
+        touched
+    }
+
+    /// Paths that may share the load with the best (equal up to the IGP
+    /// cost), best first.
+    pub fn multipath<'a>(
+        &'a self,
+        prefix: &Prefix,
+        sources: &'a Sources,
+    ) -> impl Iterator<Item = &'a Path> + 'a {
+        let opts = self.options;
+        let paths = self.map.get(prefix).map(|e| &e.paths[..]).unwrap_or(&[]);
+        let best = paths.first().filter(|p| p.reachable);
+        paths
+            .iter()
+            .enumerate()
+            .filter(move |(i, p)| {
+                let Some(b) = best else { return false };
+                if *i == 0 {
+                    return true;
+                }
+                match (sources.get(b.source), sources.get(p.source)) {
+                    (Some(sb), Some(sp)) => compare(b, sb, p, sp, &opts).1.allows_multipath(),
+                    _ => false,
+                }
+            })
+            .map(|(_, p)| p)
+    }
+
+    /// Why `paths[i]` of `prefix` is not the best, for `show route all`.
+    pub fn why_not_best(&self, prefix: &Prefix, i: usize, sources: &Sources) -> Option<Reason> {
+        let e = self.map.get(prefix)?;
+        let (b, p) = (e.paths.first()?, e.paths.get(i)?);
+        let (sb, sp) = (sources.get(b.source)?, sources.get(p.source)?);
+        (i > 0).then(|| compare(b, sb, p, sp, &self.options).1)
+    }
+
+    /// Drops entries emptied by withdrawals once exporters have seen them.
+    pub fn prune(&mut self) {
+        self.map.retain(|_, e| !e.paths.is_empty() || e.dirty);
+    }
+}
+
+fn mark(e: &mut Entry, prefix: Prefix, changed: &mut Vec<Prefix>) {
+    if !e.dirty {
+        e.dirty = true;
+        changed.push(prefix);
+    }
+}
+
+/// Moves the best path to the front.
+fn reselect(e: &mut Entry, sources: &Sources, opts: &BestOptions) {
+    if e.paths.len() < 2 {
+        return;
+    }
+    let mut best = 0;
+    for i in 1..e.paths.len() {
+        let (Some(b), Some(p)) = (e.paths.get(best), e.paths.get(i)) else {
+            continue;
+        };
+        let (Some(sb), Some(sp)) = (sources.get(b.source), sources.get(p.source)) else {
+            continue;
+        };
+        if compare(p, sp, b, sb, opts).0 == Ordering::Less {
+            best = i;
+        }
+    }
+    e.paths.swap(0, best);
+}
