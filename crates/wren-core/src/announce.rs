@@ -13,6 +13,10 @@ use std::collections::HashMap;
 use wren_wire::update::{encode_withdraw, AnnounceTemplate, NextHop};
 use wren_wire::{Family, Negotiated, Nlri, Prefix};
 
+/// Key of the export-rule cache: (source attrs pointer, source, next hop,
+/// family).
+type RuleKey = (usize, u32, Option<NextHop>, Family);
+
 /// Reusable buffers for [`Announcer::build`], so a steady stream of
 /// changes allocates nothing per route.
 #[derive(Debug, Default)]
@@ -22,7 +26,7 @@ pub struct Announcer {
     withdrawn: Vec<Nlri>,
     groups: Vec<(Attrs, NextHop, Family)>,
     /// Export-rule results per (source attrs, source, next hop, family).
-    rule_cache: HashMap<(usize, u32, Option<NextHop>, Family), Option<(Attrs, NextHop)>>,
+    rule_cache: HashMap<RuleKey, Option<(Attrs, NextHop)>>,
     /// Group index per (exported attrs, next hop, family).
     group_index: HashMap<(usize, NextHop, Family), u32>,
     packed: Vec<Nlri>,
@@ -97,10 +101,11 @@ impl Announcer {
         self.routes.sort_unstable_by_key(|(g, _)| *g);
         let mut i = 0;
         while let Some(&(g, _)) = self.routes.get(i) {
-            let end = i + self.routes[i..].iter().take_while(|(x, _)| *x == g).count();
+            let run = self.routes.get(i..).unwrap_or(&[]);
+            let len = run.iter().take_while(|(x, _)| *x == g).count();
+            let end = i + len;
             self.packed.clear();
-            self.packed
-                .extend(self.routes[i..end].iter().map(|(_, n)| *n));
+            self.packed.extend(run.iter().take(len).map(|(_, n)| *n));
             if let Some((attrs, nh, family)) = self.groups.get(g as usize) {
                 let tpl = AnnounceTemplate::new(attrs, *family, *nh, neg);
                 let mut rest = &self.packed[..];

@@ -19,13 +19,6 @@ pub enum Dir {
 }
 
 impl Dir {
-    pub(crate) fn index(self) -> usize {
-        match self {
-            Dir::Outgoing => 0,
-            Dir::Incoming => 1,
-        }
-    }
-
     pub(crate) fn other(self) -> Dir {
         match self {
             Dir::Outgoing => Dir::Incoming,

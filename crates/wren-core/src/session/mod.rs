@@ -129,6 +129,11 @@ pub enum Action {
 }
 
 /// What a received message means beyond the FSM.
+///
+/// Short-lived and borrowed from the receive buffer; boxing the large
+/// variant would cost an allocation per UPDATE, the one thing the hot
+/// path must not do.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Inbound<'a> {
     /// An UPDATE for the RIB, already judged per RFC 7606.
@@ -195,11 +200,19 @@ impl Session {
     }
 
     fn conn(&self, d: Dir) -> &Conn {
-        &self.conns[d.index()]
+        let [outgoing, incoming] = &self.conns;
+        match d {
+            Dir::Outgoing => outgoing,
+            Dir::Incoming => incoming,
+        }
     }
 
     fn conn_mut(&mut self, d: Dir) -> &mut Conn {
-        &mut self.conns[d.index()]
+        let [outgoing, incoming] = &mut self.conns;
+        match d {
+            Dir::Outgoing => outgoing,
+            Dir::Incoming => incoming,
+        }
     }
 
     /// The state operators see.
