@@ -1,2 +1,84 @@
-//! wrend, the Wren daemon.
-fn main() {}
+//! wrend — the Wren BGP daemon. Flags follow BIRD's (`-c` config, `-s`
+//! control socket, `-f` foreground, `-p` parse only, `-P` pid file, `-d`
+//! debug, `-R` graceful-restart recovery), so Calico's scripts can start
+//! it as they start BIRD.
+
+use clap::Parser;
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "wrend", version, about = "Wren BGP daemon")]
+struct Args {
+    /// Configuration file (BIRD dialect).
+    #[arg(short = 'c', default_value = "/etc/wren/wren.conf")]
+    config: PathBuf,
+    /// Parse the configuration, report errors, and exit.
+    #[arg(short = 'p')]
+    parse_only: bool,
+    /// Control socket path.
+    #[arg(short = 's')]
+    socket: Option<PathBuf>,
+    /// Stay in the foreground (wrend never daemonizes itself).
+    #[arg(short = 'f')]
+    foreground: bool,
+    /// Debug logging to stderr.
+    #[arg(short = 'd')]
+    debug: bool,
+    /// Write the process id to this file.
+    #[arg(short = 'P')]
+    pid_file: Option<PathBuf>,
+    /// Start in graceful restart recovery (set the R bit).
+    #[arg(short = 'R')]
+    recovery: bool,
+}
+
+fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    let filter = if args.debug { "debug" } else { "info" };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter)),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let spec = match wren::config::load(&args.config, args.recovery) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return std::process::ExitCode::from(1);
+        }
+    };
+    if args.parse_only {
+        return std::process::ExitCode::SUCCESS;
+    }
+    if let Some(pid) = &args.pid_file {
+        if let Err(e) = std::fs::write(pid, format!("{}\n", std::process::id())) {
+            eprintln!("{}: {e}", pid.display());
+            return std::process::ExitCode::from(1);
+        }
+    }
+    let _ = (args.socket, args.foreground);
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("{e}");
+            return std::process::ExitCode::from(1);
+        }
+    };
+    let result = rt.block_on(async move {
+        let (tx, rx) = tokio::sync::mpsc::channel(1024);
+        let daemon = wren::daemon::Daemon::new(spec, tx);
+        daemon.run(rx).await
+    });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("wrend: {e}");
+            std::process::ExitCode::from(1)
+        }
+    }
+}

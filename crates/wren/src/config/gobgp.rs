@@ -1,0 +1,367 @@
+//! GoBGP's TOML configuration (gobgpd.conf), as seed 004 and Cilium's
+//! and kube-router's users write it. Unknown keys are errors, never
+//! silently ignored; known keys Wren cannot honour yet are errors that
+//! say so.
+
+use crate::daemon::spec::{DaemonSpec, PeerSpec};
+use serde::Deserialize;
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
+use wren_core::export::NextHopMode;
+use wren_core::policy::AcceptAll;
+use wren_core::session::{FamilyConfig, GracefulRestart, RemoteAs, SessionConfig};
+use wren_wire::capability::AddPathMode;
+use wren_wire::Family;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct File {
+    global: Global,
+    #[serde(default)]
+    neighbors: Vec<Neighbor>,
+    #[serde(default)]
+    peer_groups: Vec<Neighbor>,
+    #[serde(default)]
+    dynamic_neighbors: Vec<toml::Value>,
+    zebra: Option<toml::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Global {
+    config: GlobalConfig,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct GlobalConfig {
+    #[serde(rename = "as")]
+    asn: u32,
+    router_id: Ipv4Addr,
+    port: Option<i32>,
+    #[serde(default)]
+    local_address_list: Vec<IpAddr>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Neighbor {
+    #[serde(default)]
+    config: NeighborConfig,
+    transport: Option<Transport>,
+    timers: Option<Timers>,
+    ebgp_multihop: Option<Multihop>,
+    route_reflector: Option<RouteReflector>,
+    #[serde(default)]
+    afi_safis: Vec<AfiSafi>,
+    graceful_restart: Option<GracefulRestartCfg>,
+    add_paths: Option<AddPathsCfg>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct NeighborConfig {
+    neighbor_address: Option<IpAddr>,
+    peer_as: Option<u32>,
+    local_as: Option<u32>,
+    auth_password: Option<String>,
+    peer_group: Option<String>,
+    peer_group_name: Option<String>,
+    description: Option<String>,
+    admin_down: Option<bool>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Transport {
+    config: TransportConfig,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct TransportConfig {
+    passive_mode: Option<bool>,
+    local_address: Option<IpAddr>,
+    remote_port: Option<u16>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Timers {
+    config: TimersConfig,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct TimersConfig {
+    hold_time: Option<f64>,
+    keepalive_interval: Option<f64>,
+    connect_retry: Option<f64>,
+    idle_hold_time_after_reset: Option<f64>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Multihop {
+    config: MultihopConfig,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct MultihopConfig {
+    enabled: bool,
+    multihop_ttl: Option<u8>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RouteReflector {
+    config: RouteReflectorConfig,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RouteReflectorConfig {
+    route_reflector_client: bool,
+    route_reflector_cluster_id: Option<Ipv4Addr>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct AfiSafi {
+    config: AfiSafiConfig,
+    add_paths: Option<AddPathsCfg>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct AfiSafiConfig {
+    afi_safi_name: String,
+    enabled: Option<bool>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct AddPathsCfg {
+    config: AddPathsConfig,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct AddPathsConfig {
+    receive: Option<bool>,
+    send_max: Option<u8>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct GracefulRestartCfg {
+    config: GracefulRestartConfig,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct GracefulRestartConfig {
+    enabled: bool,
+    restart_time: Option<u16>,
+    helper_only: Option<bool>,
+}
+
+/// Parses gobgpd.conf text; `name` prefixes error locations.
+pub fn parse(name: &str, text: &str) -> Result<DaemonSpec, String> {
+    let file: File = toml::from_str(text).map_err(|e| locate(name, text, &e))?;
+    let unsupported = |what: &str| {
+        let line = text
+            .lines()
+            .position(|l| l.contains(what))
+            .map_or(1, |i| i + 1);
+        format!("{name}:{line}:1: `{what}` is not supported by Wren yet")
+    };
+    if !file.dynamic_neighbors.is_empty() {
+        return Err(unsupported("dynamic-neighbors"));
+    }
+    if file.zebra.is_some() {
+        return Err(unsupported("zebra"));
+    }
+    let g = &file.global.config;
+    let mut peers = Vec::new();
+    for n in &file.neighbors {
+        let merged = match &n.config.peer_group {
+            Some(pg) => {
+                let Some(group) = file
+                    .peer_groups
+                    .iter()
+                    .find(|g| g.config.peer_group_name.as_deref() == Some(pg))
+                else {
+                    return Err(format!("{name}: peer group `{pg}` is not defined"));
+                };
+                merge(group, n)
+            }
+            None => n.clone(),
+        };
+        peers.push(peer(name, g, &merged, &unsupported)?);
+    }
+    Ok(DaemonSpec {
+        router_id: g.router_id,
+        listen_port: match g.port {
+            Some(p) if p < 0 => None,
+            Some(p) => {
+                Some(u16::try_from(p).map_err(|_| format!("{name}: port {p} out of range"))?)
+            }
+            None => Some(179),
+        },
+        listen_address: g.local_address_list.first().copied(),
+        peers,
+    })
+}
+
+/// A neighbour's settings over its peer group's.
+fn merge(group: &Neighbor, n: &Neighbor) -> Neighbor {
+    let c = &n.config;
+    let gc = &group.config;
+    Neighbor {
+        config: NeighborConfig {
+            neighbor_address: c.neighbor_address,
+            peer_as: c.peer_as.or(gc.peer_as),
+            local_as: c.local_as.or(gc.local_as),
+            auth_password: c.auth_password.clone().or(gc.auth_password.clone()),
+            peer_group: c.peer_group.clone(),
+            peer_group_name: None,
+            description: c.description.clone().or(gc.description.clone()),
+            admin_down: c.admin_down.or(gc.admin_down),
+        },
+        transport: n.transport.clone().or(group.transport.clone()),
+        timers: n.timers.clone().or(group.timers.clone()),
+        ebgp_multihop: n.ebgp_multihop.clone().or(group.ebgp_multihop.clone()),
+        route_reflector: n.route_reflector.clone().or(group.route_reflector.clone()),
+        afi_safis: if n.afi_safis.is_empty() {
+            group.afi_safis.clone()
+        } else {
+            n.afi_safis.clone()
+        },
+        graceful_restart: n
+            .graceful_restart
+            .clone()
+            .or(group.graceful_restart.clone()),
+        add_paths: n.add_paths.clone().or(group.add_paths.clone()),
+    }
+}
+
+fn peer(
+    name: &str,
+    g: &GlobalConfig,
+    n: &Neighbor,
+    unsupported: &dyn Fn(&str) -> String,
+) -> Result<PeerSpec, String> {
+    let c = &n.config;
+    let address = c
+        .neighbor_address
+        .ok_or_else(|| format!("{name}: a neighbor has no neighbor-address"))?;
+    let peer_as = c
+        .peer_as
+        .ok_or_else(|| format!("{name}: neighbor {address} has no peer-as"))?;
+    let local_as = c.local_as.unwrap_or(g.asn);
+    let mut s = SessionConfig::new(local_as, RemoteAs::Exact(peer_as), g.router_id);
+    // GoBGP's defaults: hold 90, keepalive 30, connect retry 120 — but it
+    // connects at once, without BIRD's connect delay.
+    s.hold_time = 90;
+    s.connect_delay_time = 0;
+    s.error_wait_time = (10, 60);
+    if let Some(t) = n.timers.as_ref().map(|t| &t.config) {
+        if let Some(h) = t.hold_time {
+            s.hold_time = h as u16;
+        }
+        if let Some(k) = t.keepalive_interval {
+            s.keepalive_time = Some(k as u16);
+        }
+        if let Some(r) = t.connect_retry {
+            s.connect_retry_time = (r as u32).max(1);
+        }
+        if let Some(w) = t.idle_hold_time_after_reset {
+            s.error_wait_time = (w as u32, (w as u32).max(60));
+        }
+    }
+    let add_path_global = n.add_paths.as_ref().map(|a| &a.config);
+    let mut families = Vec::new();
+    for af in &n.afi_safis {
+        if af.config.enabled == Some(false) {
+            continue;
+        }
+        let family = match af.config.afi_safi_name.as_str() {
+            "ipv4-unicast" => Family::Ipv4Unicast,
+            "ipv6-unicast" => Family::Ipv6Unicast,
+            other => return Err(unsupported(other)),
+        };
+        let ap = af.add_paths.as_ref().map(|a| &a.config).or(add_path_global);
+        let add_path = ap.and_then(|a| {
+            let rx = a.receive.unwrap_or(false);
+            let tx = a.send_max.unwrap_or(0) > 0;
+            match (rx, tx) {
+                (true, true) => Some(AddPathMode::BOTH),
+                (true, false) => Some(AddPathMode::RECEIVE),
+                (false, true) => Some(AddPathMode::SEND),
+                _ => None,
+            }
+        });
+        families.push(FamilyConfig {
+            family,
+            add_path,
+            extended_next_hop: false,
+        });
+    }
+    if !families.is_empty() {
+        s.families = families;
+    } else if address.is_ipv6() {
+        if let Some(f) = s.families.first_mut() {
+            f.family = Family::Ipv6Unicast;
+        }
+    }
+    if let Some(gr) = n.graceful_restart.as_ref().map(|g| &g.config) {
+        if gr.enabled {
+            s.graceful_restart = Some(GracefulRestart {
+                restart_time: gr.restart_time.unwrap_or(120),
+                restarting: false,
+                aware_only: gr.helper_only.unwrap_or(false),
+            });
+        }
+    }
+    let t = n.transport.as_ref().map(|t| &t.config);
+    s.passive = t.and_then(|t| t.passive_mode).unwrap_or(false);
+    let rr = n.route_reflector.as_ref().map(|r| &r.config);
+    let rr_client = rr.is_some_and(|r| r.route_reflector_client);
+    Ok(PeerSpec {
+        name: c.description.clone().unwrap_or_else(|| address.to_string()),
+        address,
+        port: t.and_then(|t| t.remote_port).unwrap_or(179),
+        source_address: t.and_then(|t| t.local_address),
+        session: s,
+        password: c.auth_password.clone(),
+        multihop: n
+            .ebgp_multihop
+            .as_ref()
+            .filter(|m| m.config.enabled)
+            .map(|m| m.config.multihop_ttl.unwrap_or(255)),
+        ttl_security: false,
+        rr_client,
+        cluster_id: rr_client.then(|| {
+            rr.and_then(|r| r.route_reflector_cluster_id)
+                .unwrap_or(g.router_id)
+        }),
+        next_hop_mode: NextHopMode::Default,
+        allow_local_as: 0,
+        import: Arc::new(AcceptAll),
+        export: Arc::new(AcceptAll),
+        import_limit: None,
+    })
+}
+
+/// `file:line:column: message` from a TOML error.
+fn locate(name: &str, text: &str, e: &toml::de::Error) -> String {
+    let (line, col) = e.span().map_or((1, 1), |s| {
+        let before = text.get(..s.start).unwrap_or("");
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, col)
+    });
+    format!("{name}:{line}:{col}: {}", e.message())
+}

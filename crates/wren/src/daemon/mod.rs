@@ -1,0 +1,502 @@
+//! The daemon: a single main loop owns the core's state (sessions, table,
+//! interned attributes) and reacts to network events and timers; tasks
+//! at the edge do the socket I/O. One thread does the routing work, like
+//! BIRD; batching keeps it ahead.
+
+mod connect;
+pub mod net;
+pub mod peer;
+pub mod spec;
+
+use net::{spawn_conn, ConnId, NetEvent};
+use peer::{canonical, Peer, PeerStats, Up};
+use spec::DaemonSpec;
+use std::net::IpAddr;
+use tokio::sync::mpsc;
+use tracing::{debug, info, warn};
+use wren_core::announce::Announcer;
+use wren_core::export::ExportTarget;
+use wren_core::import::ImportRules;
+use wren_core::receive::{receive_update, Receiver};
+use wren_core::rib::{AttrStore, BgpSource, SourceInfo, SourceKind, Sources, Table};
+use wren_core::session::{Action, Dir, Inbound, Session};
+use wren_core::time::Instant;
+use wren_wire::notification::{cease, code};
+use wren_wire::update::encode_end_of_rib;
+use wren_wire::{Family, Notification, Prefix};
+
+/// The routing state and everything attached to it.
+pub struct Daemon {
+    spec: DaemonSpec,
+    /// Peers, indexed as configured.
+    pub peers: Vec<Peer>,
+    /// Route sources.
+    pub sources: Sources,
+    /// The table.
+    pub table: Table,
+    store: AttrStore,
+    announcer: Announcer,
+    events_tx: mpsc::Sender<NetEvent>,
+    next_conn: ConnId,
+    epoch: tokio::time::Instant,
+    actions: Vec<Action>,
+    changes: Vec<Prefix>,
+}
+
+impl Daemon {
+    /// A daemon for `spec`; sessions start with [`Daemon::run`].
+    pub fn new(spec: DaemonSpec, events_tx: mpsc::Sender<NetEvent>) -> Self {
+        let mut sources = Sources::default();
+        let peers = spec
+            .peers
+            .iter()
+            .map(|p| {
+                let source = sources.add(SourceInfo {
+                    name: p.name.clone(),
+                    kind: SourceKind::Bgp(BgpSource {
+                        peer_as: 0,
+                        local_as: p.session.local_as,
+                        router_id: std::net::Ipv4Addr::UNSPECIFIED,
+                        address: p.address,
+                        rr_client: p.rr_client,
+                    }),
+                    preference: 100,
+                });
+                Peer {
+                    session: Session::new(p.session.clone()),
+                    spec: p.clone(),
+                    source,
+                    conns: [None, None],
+                    attempt: 0,
+                    up: None,
+                    stale_until: None,
+                    stats: PeerStats::default(),
+                }
+            })
+            .collect();
+        Daemon {
+            spec,
+            peers,
+            sources,
+            table: Table::new(),
+            store: AttrStore::default(),
+            announcer: Announcer::default(),
+            events_tx,
+            next_conn: 1,
+            epoch: tokio::time::Instant::now(),
+            actions: Vec::new(),
+            changes: Vec::new(),
+        }
+    }
+
+    /// The core's clock.
+    pub fn now(&self) -> Instant {
+        Instant(u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX))
+    }
+
+    fn to_tokio(&self, t: Instant) -> tokio::time::Instant {
+        self.epoch + std::time::Duration::from_millis(t.0)
+    }
+
+    /// Runs until SIGTERM or SIGINT.
+    pub async fn run(mut self, mut events: mpsc::Receiver<NetEvent>) -> anyhow::Result<()> {
+        if let Some(port) = self.spec.listen_port {
+            connect::spawn_listener(
+                self.spec.listen_address,
+                port,
+                &self.spec.peers,
+                self.events_tx.clone(),
+            )
+            .await?;
+        }
+        let now = self.now();
+        for p in &mut self.peers {
+            p.session.start(now);
+        }
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        loop {
+            let next = self
+                .peers
+                .iter()
+                .filter_map(|p| p.session.next_deadline())
+                .chain(self.peers.iter().filter_map(|p| p.stale_until))
+                .min()
+                .map(|t| self.to_tokio(t))
+                .unwrap_or_else(|| {
+                    tokio::time::Instant::now() + std::time::Duration::from_secs(3600)
+                });
+            tokio::select! {
+                ev = events.recv() => {
+                    let Some(ev) = ev else { break };
+                    self.on_event(ev);
+                    // Take whatever else is ready before exporting: batches.
+                    for _ in 0..256 {
+                        match events.try_recv() {
+                            Ok(ev) => self.on_event(ev),
+                            Err(_) => break,
+                        }
+                    }
+                }
+                _ = tokio::time::sleep_until(next) => self.on_timers(),
+                _ = term.recv() => break,
+                _ = tokio::signal::ctrl_c() => break,
+            }
+            self.export_changes();
+        }
+        self.shutdown().await;
+        Ok(())
+    }
+
+    async fn shutdown(&mut self) {
+        info!("shutting down");
+        let now = self.now();
+        for i in 0..self.peers.len() {
+            let mut out = std::mem::take(&mut self.actions);
+            let n = Notification::cease_with_message(cease::ADMINISTRATIVE_SHUTDOWN, "");
+            if let Some(p) = self.peers.get_mut(i) {
+                p.session.stop(now, n, &mut out);
+            }
+            self.apply_actions(i, &mut out);
+            self.actions = out;
+        }
+        // Let the writers flush the NOTIFICATIONs.
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+
+    fn on_timers(&mut self) {
+        let now = self.now();
+        for i in 0..self.peers.len() {
+            let mut out = std::mem::take(&mut self.actions);
+            let Some(p) = self.peers.get_mut(i) else {
+                continue;
+            };
+            if p.session.next_deadline().is_some_and(|t| t <= now) {
+                p.session.on_timer(now, &mut out);
+            }
+            if p.stale_until.is_some_and(|t| t <= now) {
+                p.stale_until = None;
+                let src = p.source;
+                let name = p.spec.name.clone();
+                let n = self
+                    .table
+                    .retain_source(src, &self.sources, |_, path| !path.stale);
+                info!(peer = %name, routes = n, "graceful restart timer expired, stale routes removed");
+            }
+            self.apply_actions(i, &mut out);
+            self.actions = out;
+        }
+    }
+
+    fn on_event(&mut self, ev: NetEvent) {
+        match ev {
+            NetEvent::Accepted(stream, from) => self.on_accept(stream, from),
+            NetEvent::Connected {
+                peer,
+                attempt,
+                result,
+            } => self.on_connected(peer, attempt, result),
+            NetEvent::Data(id, bytes) => {
+                if let Some((i, dir)) = self.find_conn(id) {
+                    self.on_data(i, dir, &bytes);
+                }
+            }
+            NetEvent::Closed(id, err) => {
+                let now = self.now();
+                if let Some((i, dir)) = self.find_conn(id) {
+                    let Some(p) = self.peers.get_mut(i) else {
+                        return;
+                    };
+                    debug!(peer = %p.spec.name, ?err, "connection closed");
+                    let mut out = std::mem::take(&mut self.actions);
+                    p.set_conn(dir, None);
+                    p.session.on_closed(now, dir, &mut out);
+                    self.apply_actions(i, &mut out);
+                    self.actions = out;
+                }
+            }
+        }
+    }
+
+    fn find_conn(&self, id: ConnId) -> Option<(usize, Dir)> {
+        self.peers
+            .iter()
+            .enumerate()
+            .find_map(|(i, p)| p.dir_of(id).map(|d| (i, d)))
+    }
+
+    fn on_accept(&mut self, stream: tokio::net::TcpStream, from: std::net::SocketAddr) {
+        let addr = canonical(from.ip());
+        let now = self.now();
+        let Some(i) = self.peers.iter().position(|p| p.matches(addr)) else {
+            debug!(%addr, "connection from unknown address refused");
+            return;
+        };
+        let id = self.next_conn;
+        let Some(p) = self.peers.get_mut(i) else {
+            return;
+        };
+        if !p.session.accepts_incoming() {
+            debug!(peer = %p.spec.name, "incoming connection refused in this state");
+            return;
+        }
+        self.next_conn += 1;
+        let h = spawn_conn(stream, id, self.events_tx.clone());
+        let mut out = std::mem::take(&mut self.actions);
+        p.set_conn(Dir::Incoming, Some(h));
+        p.session.on_connected(now, Dir::Incoming, &mut out);
+        self.apply_actions(i, &mut out);
+        self.actions = out;
+    }
+
+    fn on_connected(
+        &mut self,
+        i: usize,
+        attempt: u64,
+        result: std::io::Result<tokio::net::TcpStream>,
+    ) {
+        let now = self.now();
+        let Some(p) = self.peers.get_mut(i) else {
+            return;
+        };
+        if p.attempt != attempt {
+            return;
+        }
+        let mut out = std::mem::take(&mut self.actions);
+        match result {
+            Ok(stream) => {
+                let id = self.next_conn;
+                self.next_conn += 1;
+                let h = spawn_conn(stream, id, self.events_tx.clone());
+                p.set_conn(Dir::Outgoing, Some(h));
+                p.session.on_connected(now, Dir::Outgoing, &mut out);
+            }
+            Err(e) => {
+                debug!(peer = %p.spec.name, error = %e, "connect failed");
+                p.session.on_connect_failed(now);
+            }
+        }
+        self.apply_actions(i, &mut out);
+        self.actions = out;
+    }
+
+    fn on_data(&mut self, i: usize, dir: Dir, bytes: &[u8]) {
+        let now = self.now();
+        let mut out = std::mem::take(&mut self.actions);
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let n = match wren_wire::header::frame(rest, 65535) {
+                Ok(Some(n)) => n,
+                _ => rest.len(),
+            };
+            let (msg, tail) = rest.split_at(n);
+            rest = tail;
+            let Some(p) = self.peers.get_mut(i) else {
+                break;
+            };
+            match p.session.on_message(now, dir, msg, &mut out) {
+                Some(Inbound::Update(u)) => {
+                    p.stats.updates_in += 1;
+                    if let Some(up) = &p.up {
+                        let rx = Receiver {
+                            source: p.source,
+                            rules: &up.rules,
+                            policy: p.spec.import.as_ref(),
+                        };
+                        let r = receive_update(
+                            &u,
+                            &rx,
+                            &self.sources,
+                            &mut self.store,
+                            &mut self.table,
+                        );
+                        p.stats.imported =
+                            (p.stats.imported + r.accepted).saturating_sub(r.withdrawn);
+                        if let Some(f) = r.end_of_rib {
+                            debug!(peer = %p.spec.name, family = ?f, "End-of-RIB received");
+                            if p.stale_until.is_some() {
+                                p.stale_until = None;
+                                let src = p.source;
+                                self.table
+                                    .retain_source(src, &self.sources, |_, path| !path.stale);
+                            }
+                        }
+                        if let Some(limit) = p.spec.import_limit {
+                            if p.stats.imported > limit {
+                                warn!(peer = %p.spec.name, limit, "import limit exceeded");
+                                let n =
+                                    Notification::new(code::CEASE, cease::MAX_PREFIXES, Vec::new());
+                                p.session.reset(now, n, &mut out);
+                            }
+                        }
+                    }
+                }
+                Some(Inbound::RouteRefresh(_)) => {
+                    // Resend everything we announce (RFC 2918 §4).
+                    if let Some(up) = &mut p.up {
+                        up.eor_sent = false;
+                    }
+                }
+                None => {}
+            }
+            if !out.is_empty() {
+                self.apply_actions(i, &mut out);
+            }
+        }
+        self.actions = out;
+    }
+
+    /// Carries out what a session asked for.
+    fn apply_actions(&mut self, i: usize, out: &mut Vec<Action>) {
+        for a in out.drain(..) {
+            let Some(p) = self.peers.get_mut(i) else {
+                return;
+            };
+            match a {
+                Action::Connect => {
+                    p.attempt += 1;
+                    connect::spawn_connect(i, p.attempt, &p.spec, self.events_tx.clone());
+                }
+                Action::Send { dir, bytes } => {
+                    if let Some(c) = p.conn(dir) {
+                        c.send(bytes);
+                    }
+                }
+                Action::Close { dir } => p.set_conn(dir, None),
+                Action::Established {
+                    dir,
+                    negotiated,
+                    remote,
+                } => {
+                    let local = p.conn(dir).map(|c| canonical(c.local.ip()));
+                    info!(peer = %p.spec.name, remote_id = %remote.bgp_id, "session established");
+                    if let Some(SourceKind::Bgp(b)) =
+                        self.sources.get_mut(p.source).map(|s| &mut s.kind)
+                    {
+                        b.peer_as = remote.asn();
+                        b.router_id = remote.bgp_id;
+                    }
+                    // Routes kept from before a graceful restart stay stale
+                    // until End-of-RIB or the stale timer.
+                    if p.stale_until.is_some() {
+                        p.stale_until = Some(self_now_plus(self.epoch, 360));
+                    }
+                    let cfg = p.session.config();
+                    let rules = ImportRules {
+                        local_as: cfg.local_as,
+                        router_id: cfg.router_id,
+                        cluster_id: p.spec.cluster_id,
+                        allow_local_as: p.spec.allow_local_as,
+                        ibgp: negotiated.ibgp,
+                    };
+                    let target = ExportTarget {
+                        source: p.source,
+                        local_as: cfg.local_as,
+                        peer_as: remote.asn(),
+                        cluster_id: p.spec.cluster_id,
+                        router_id: cfg.router_id,
+                        rr_client: p.spec.rr_client,
+                        next_hop_mode: p.spec.next_hop_mode,
+                        local_v4: match local {
+                            Some(IpAddr::V4(a)) => Some(a),
+                            _ => None,
+                        },
+                        local_v6: match local {
+                            Some(IpAddr::V6(a)) => Some(a),
+                            _ => None,
+                        },
+                        local_v6_link_local: None,
+                        ext_next_hop_v4: negotiated.ext_next_hop.contains(Family::Ipv4Unicast),
+                    };
+                    p.up = Some(Up {
+                        dir,
+                        neg: negotiated,
+                        rules,
+                        target,
+                        eor_sent: false,
+                    });
+                }
+                Action::Down { reason, graceful } => {
+                    info!(peer = %p.spec.name, %reason, "session down");
+                    p.up = None;
+                    p.stats.flaps += 1;
+                    p.stats.imported = 0;
+                    let src = p.source;
+                    match graceful {
+                        Some((time, _families)) if time > 0 => {
+                            p.stale_until = Some(self_now_plus(self.epoch, u32::from(time)));
+                            self.table.retain_source(src, &self.sources, |_, path| {
+                                path.stale = true;
+                                true
+                            });
+                        }
+                        _ => {
+                            p.stale_until = None;
+                            self.table.retain_source(src, &self.sources, |_, _| false);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sends every peer what changed in the table, and the whole table to
+    /// peers that came up.
+    fn export_changes(&mut self) {
+        self.changes.clear();
+        self.table.take_changes(&mut self.changes);
+        let mut all: Option<Vec<Prefix>> = None;
+        for i in 0..self.peers.len() {
+            let Some(p) = self.peers.get_mut(i) else {
+                continue;
+            };
+            let Some(dir) = p.up.as_ref().map(|u| u.dir) else {
+                continue;
+            };
+            if p.conn(dir).is_none() {
+                continue;
+            }
+            let Some(up) = &mut p.up else { continue };
+            let mut bytes = Vec::new();
+            let initial = !up.eor_sent;
+            let list: &[Prefix] = if initial {
+                all.get_or_insert_with(|| self.table.iter().map(|(k, _)| *k).collect())
+            } else {
+                &self.changes
+            };
+            if list.is_empty() && !initial {
+                continue;
+            }
+            let built = self.announcer.build(
+                list,
+                &self.table,
+                &self.sources,
+                &up.target,
+                p.spec.export.as_ref(),
+                &up.neg,
+                &mut self.store,
+                &mut bytes,
+            );
+            if initial {
+                for f in up.neg.families.iter() {
+                    encode_end_of_rib(&mut bytes, f);
+                }
+                up.eor_sent = true;
+            }
+            p.stats.updates_out += built.messages as u64;
+            p.stats.exported += built.announced as u64;
+            if bytes.is_empty() {
+                continue;
+            }
+            if let Some(conn) = p.conn(dir) {
+                conn.send(bytes);
+                let now = Instant(u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(0));
+                p.session.on_update_sent(now, dir);
+            }
+        }
+        self.table.prune();
+    }
+}
+
+fn self_now_plus(epoch: tokio::time::Instant, secs: u32) -> Instant {
+    Instant(u64::try_from(epoch.elapsed().as_millis()).unwrap_or(0)).plus_secs(secs)
+}

@@ -1,0 +1,131 @@
+//! TCP at the edge: one reader and one writer task per connection. The
+//! reader frames whole BGP messages and hands them to the main loop in
+//! chunks; the writer drains a queue of encoded messages.
+
+use std::net::SocketAddr;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// Identifies a connection for the lifetime of the daemon.
+pub type ConnId = u64;
+
+/// What the network tasks tell the main loop.
+#[derive(Debug)]
+pub enum NetEvent {
+    /// A connection arrived on the listener.
+    Accepted(TcpStream, SocketAddr),
+    /// An outgoing connection attempt for peer `peer` ended.
+    Connected {
+        /// Peer index.
+        peer: usize,
+        /// Attempt number; stale attempts are ignored.
+        attempt: u64,
+        /// The stream, or why not.
+        result: std::io::Result<TcpStream>,
+    },
+    /// Whole messages received.
+    Data(ConnId, Vec<u8>),
+    /// The connection ended.
+    Closed(ConnId, Option<String>),
+}
+
+/// The main loop's handle on a connection.
+#[derive(Debug)]
+pub struct ConnHandle {
+    /// Its id.
+    pub id: ConnId,
+    /// Our address.
+    pub local: SocketAddr,
+    /// The peer's address.
+    pub remote: SocketAddr,
+    tx: mpsc::UnboundedSender<Vec<u8>>,
+    reader: JoinHandle<()>,
+}
+
+impl ConnHandle {
+    /// Queues octets for sending.
+    pub fn send(&self, bytes: Vec<u8>) {
+        let _ = self.tx.send(bytes);
+    }
+}
+
+impl Drop for ConnHandle {
+    /// Closing: the writer flushes what is queued and shuts the socket;
+    /// the reader stops at once.
+    fn drop(&mut self) {
+        self.reader.abort();
+    }
+}
+
+/// Largest message a peer may send (extended messages, RFC 8654).
+const MAX_MESSAGE: usize = 65535;
+
+/// Starts the tasks of a connection.
+pub fn spawn_conn(stream: TcpStream, id: ConnId, events: mpsc::Sender<NetEvent>) -> ConnHandle {
+    let _ = stream.set_nodelay(true);
+    let local = stream
+        .local_addr()
+        .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
+    let remote = stream
+        .peer_addr()
+        .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
+    let (mut rd, mut wr) = stream.into_split();
+    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    tokio::spawn(async move {
+        while let Some(b) = rx.recv().await {
+            if wr.write_all(&b).await.is_err() {
+                return;
+            }
+        }
+        let _ = wr.shutdown().await;
+    });
+    let reader = tokio::spawn(async move {
+        let mut buf: Vec<u8> = Vec::with_capacity(1 << 16);
+        let mut chunk = vec![0u8; 1 << 16];
+        loop {
+            let n = match rd.read(&mut chunk).await {
+                Ok(0) => {
+                    let _ = events.send(NetEvent::Closed(id, None)).await;
+                    return;
+                }
+                Ok(n) => n,
+                Err(e) => {
+                    let _ = events.send(NetEvent::Closed(id, Some(e.to_string()))).await;
+                    return;
+                }
+            };
+            buf.extend_from_slice(chunk.get(..n).unwrap_or_default());
+            let whole = whole_messages(&buf);
+            if whole > 0 {
+                let rest = buf.split_off(whole);
+                let ready = std::mem::replace(&mut buf, rest);
+                if events.send(NetEvent::Data(id, ready)).await.is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    ConnHandle {
+        id,
+        local,
+        remote,
+        tx,
+        reader,
+    }
+}
+
+/// Octets of `buf` that form whole messages. A framing error hands over
+/// everything, so the session's decoder reports it with the right
+/// NOTIFICATION.
+fn whole_messages(buf: &[u8]) -> usize {
+    let mut at = 0;
+    loop {
+        match wren_wire::header::frame(buf.get(at..).unwrap_or_default(), MAX_MESSAGE) {
+            Ok(Some(n)) => at += n,
+            Ok(None) => return at,
+            Err(_) => return buf.len(),
+        }
+    }
+}

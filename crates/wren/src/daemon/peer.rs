@@ -1,0 +1,103 @@
+//! A BGP peer as the daemon holds it: the core's session, the protocol
+//! state around it, and its connections.
+
+use super::net::ConnHandle;
+use super::spec::PeerSpec;
+use std::net::IpAddr;
+use wren_core::export::ExportTarget;
+use wren_core::import::ImportRules;
+use wren_core::rib::SourceId;
+use wren_core::session::{Dir, Session};
+use wren_core::time::Instant;
+use wren_wire::Negotiated;
+
+/// Counters for `show protocols all` and metrics.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PeerStats {
+    /// UPDATEs received.
+    pub updates_in: u64,
+    /// UPDATEs sent.
+    pub updates_out: u64,
+    /// Routes accepted into the table (current).
+    pub imported: usize,
+    /// Routes announced to the peer (cumulative).
+    pub exported: u64,
+    /// Times the session went down.
+    pub flaps: u64,
+}
+
+/// One peer.
+#[derive(Debug)]
+pub struct Peer {
+    /// Configuration.
+    pub spec: PeerSpec,
+    /// The FSM.
+    pub session: Session,
+    /// Its routes' source id.
+    pub source: SourceId,
+    /// Connections, by [`Dir`] index (outgoing, incoming).
+    pub conns: [Option<ConnHandle>; 2],
+    /// Current outgoing connection attempt.
+    pub attempt: u64,
+    /// While established: negotiated parameters and the export side.
+    pub up: Option<Up>,
+    /// Routes kept stale for a restarting peer until this time.
+    pub stale_until: Option<Instant>,
+    /// Counters.
+    pub stats: PeerStats,
+}
+
+/// The established side of a peer.
+#[derive(Debug)]
+pub struct Up {
+    /// Connection carrying the session.
+    pub dir: Dir,
+    /// What the OPENs agreed.
+    pub neg: Negotiated,
+    /// Receive rules.
+    pub rules: ImportRules,
+    /// Export rules.
+    pub target: ExportTarget,
+    /// End-of-RIB sent for our initial table dump.
+    pub eor_sent: bool,
+}
+
+impl Peer {
+    /// The connection on `dir`.
+    pub fn conn(&self, dir: Dir) -> Option<&ConnHandle> {
+        let [outgoing, incoming] = &self.conns;
+        match dir {
+            Dir::Outgoing => outgoing.as_ref(),
+            Dir::Incoming => incoming.as_ref(),
+        }
+    }
+
+    /// Sets or clears the connection on `dir`.
+    pub fn set_conn(&mut self, dir: Dir, c: Option<ConnHandle>) {
+        let [outgoing, incoming] = &mut self.conns;
+        match dir {
+            Dir::Outgoing => *outgoing = c,
+            Dir::Incoming => *incoming = c,
+        }
+    }
+
+    /// Which connection has id `id`.
+    pub fn dir_of(&self, id: u64) -> Option<Dir> {
+        [Dir::Outgoing, Dir::Incoming]
+            .into_iter()
+            .find(|d| self.conn(*d).is_some_and(|c| c.id == id))
+    }
+
+    /// Whether `addr` is this peer's address.
+    pub fn matches(&self, addr: IpAddr) -> bool {
+        canonical(self.spec.address) == canonical(addr)
+    }
+}
+
+/// IPv4-mapped IPv6 addresses (from a dual-stack listener) as IPv4.
+pub fn canonical(a: IpAddr) -> IpAddr {
+    match a {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(a, IpAddr::V4),
+        v4 => v4,
+    }
+}

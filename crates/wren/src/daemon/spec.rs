@@ -1,0 +1,58 @@
+//! What the daemon runs: the configuration after it has been mapped from a
+//! config file dialect onto wren-core's terms.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
+use wren_core::export::NextHopMode;
+use wren_core::policy::Policy;
+use wren_core::session::SessionConfig;
+
+/// One configured BGP peer.
+#[derive(Clone, Debug)]
+pub struct PeerSpec {
+    /// Protocol name (`Mesh_192_168_0_80`, `peer_r2`).
+    pub name: String,
+    /// Neighbour address.
+    pub address: IpAddr,
+    /// TCP port of the neighbour (179).
+    pub port: u16,
+    /// Our address for the session (`source address` / `local`).
+    pub source_address: Option<IpAddr>,
+    /// Session settings.
+    pub session: SessionConfig,
+    /// TCP MD5 key (RFC 2385).
+    pub password: Option<String>,
+    /// TTL of our packets: `Some(n)` multihop, `None` direct (TTL 1 for
+    /// eBGP, 64 for iBGP, like BIRD).
+    pub multihop: Option<u8>,
+    /// GTSM (RFC 5082): send TTL 255 and require at least 255 - hops + 1.
+    pub ttl_security: bool,
+    /// The peer is our route reflector client.
+    pub rr_client: bool,
+    /// Our cluster id, when we reflect.
+    pub cluster_id: Option<Ipv4Addr>,
+    /// Next-hop choice on export.
+    pub next_hop_mode: NextHopMode,
+    /// How often our AS may appear in received paths.
+    pub allow_local_as: usize,
+    /// Import filter.
+    pub import: Arc<dyn Policy>,
+    /// Export filter.
+    pub export: Arc<dyn Policy>,
+    /// Maximum accepted prefixes; beyond it the session is reset with
+    /// Cease/1 (BIRD `import limit N action restart`).
+    pub import_limit: Option<usize>,
+}
+
+/// The whole daemon.
+#[derive(Clone, Debug)]
+pub struct DaemonSpec {
+    /// Router id.
+    pub router_id: Ipv4Addr,
+    /// Port to listen on (179); `None` disables listening.
+    pub listen_port: Option<u16>,
+    /// Address to listen on (all when `None`).
+    pub listen_address: Option<IpAddr>,
+    /// BGP peers.
+    pub peers: Vec<PeerSpec>,
+}

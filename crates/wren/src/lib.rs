@@ -1,0 +1,7 @@
+//! # wren — the binaries' shared code
+//!
+//! [`daemon`] is `wrend`: the tokio edge around wren-core. Sockets, timers
+//! and the kernel live here; every protocol decision is wren-core's.
+
+pub mod config;
+pub mod daemon;
