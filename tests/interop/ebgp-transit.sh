@@ -4,7 +4,6 @@
 # Wren as next hop; a withdrawal crosses too; killing BIRD withdraws its
 # routes at GoBGP. Assertions read BIRD's and GoBGP's own views.
 source "$(dirname "$0")/lib.sh"
-trap 'show_logs; cleanup' ERR
 
 b=$(ns bird); w=$(ns wren); g=$(ns gobgp)
 link "$b" eth0 198.18.1.1/24 "$w" eth0 198.18.1.2/24

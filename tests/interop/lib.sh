@@ -1,38 +1,75 @@
 # Shared helpers for interop tests: namespaces, veths, daemons, waiting.
 # Every namespace, process and file a test creates is removed on exit,
-# whatever the outcome. Source this file; set `tag` first.
+# whatever the outcome. Source this file.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 tmp=$(mktemp -d)
-namespaces=()
-fail() { echo "FAIL: $*" >&2; exit 1; }
+fail() {
+    echo "FAIL: $*" >&2
+    show_logs >&2
+    # INTEROP_PAUSE=SECONDS keeps the failed lab up for a look.
+    [ -n "${INTEROP_PAUSE:-}" ] && echo "paused: tmp $tmp" >&2 && sleep "$INTEROP_PAUSE"
+    exit 1
+}
 pass() { echo "ok: $*"; }
 cleanup() {
     set +e
     for p in "$tmp"/*.pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; done
     sleep 0.2
     for p in "$tmp"/*.pid; do [ -f "$p" ] && kill -9 "$(cat "$p")" 2>/dev/null; done
-    for n in "${namespaces[@]}"; do ip netns pids "$n" 2>/dev/null | xargs -r kill -9; ip netns del "$n" 2>/dev/null; done
+    # By name, not from a list: `x=$(ns …)` runs in a subshell.
+    for n in $(ip netns list | awk -v p="w$$-" 'index($1, p) == 1 {print $1}'); do
+        ip netns pids "$n" 2>/dev/null | xargs -r kill -9
+        ip netns del "$n" 2>/dev/null
+    done
+    ip netns list | grep -F "w$$-" >&2 && echo "LEAK: namespaces left behind" >&2
     if [ "${KEEP_TMP:-}" = 1 ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT INT TERM
 
-# ns NAME: creates namespace $tag-NAME (printed), loopback up.
+# ns NAME: creates namespace w<pid>-NAME (printed), loopback up.
 ns() {
     local n="w$$-$1"
     ip netns add "$n"
     ip -n "$n" link set lo up
-    namespaces+=("$n")
     echo "$n"
 }
 
-# link NS1 IF1 ADDR1/LEN NS2 IF2 ADDR2/LEN
+# addr NS IF ADDR/LEN...: adds addresses (IPv6 without duplicate address
+# detection, so they are usable at once).
+addr() {
+    local n=$1 i=$2 a; shift 2
+    for a in "$@"; do
+        case $a in
+            *:*) ip -n "$n" addr add "$a" dev "$i" nodad ;;
+            *) ip -n "$n" addr add "$a" dev "$i" ;;
+        esac
+    done
+}
+
+# link NS1 IF1 ADDR1/LEN NS2 IF2 ADDR2/LEN: a veth between two namespaces.
 link() {
     ip link add "$2" netns "$1" type veth peer name "$5" netns "$4"
-    ip -n "$1" addr add "$3" dev "$2"
-    ip -n "$4" addr add "$6" dev "$5"
+    addr "$1" "$2" "$3"
+    addr "$4" "$5" "$6"
     ip -n "$1" link set "$2" up
     ip -n "$4" link set "$5" up
+}
+
+# lan: a switch namespace with bridge br0, for LANs of more than two hosts.
+lan() {
+    lan_ns=$(ns lan)
+    ip -n "$lan_ns" link add br0 type bridge
+    ip -n "$lan_ns" link set br0 up
+}
+
+# port NS IF ADDR/LEN...: connects NS to the LAN through its interface IF.
+port() {
+    local n=$1 i=$2 p="p$RANDOM$RANDOM"; shift 2
+    ip link add "$i" netns "$n" type veth peer name "$p" netns "$lan_ns"
+    ip -n "$lan_ns" link set "$p" master br0 up
+    addr "$n" "$i" "$@"
+    ip -n "$n" link set "$i" up
 }
 
 # wait_for SECONDS DESCRIPTION COMMAND...: polls until COMMAND succeeds.
@@ -72,6 +109,11 @@ start_frr() {
     mkdir -p "$tmp/$2"; chown frr:frr "$tmp/$2" 2>/dev/null || true
     ip netns exec "$1" /usr/lib/frr/bgpd -Z -S -n -d -f "$3" -i "$tmp/$2.pid" \
         --vty_socket "$tmp/$2" -A 127.0.0.1 -P 0 --log file:"$tmp/$2.log"
+}
+
+# vty NS NAME COMMAND: one vtysh command against the FRR started as NAME.
+vty() {
+    ip netns exec "$1" vtysh --vty_socket "$tmp/$2" -d bgpd -c "$3"
 }
 
 show_logs() {

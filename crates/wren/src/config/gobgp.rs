@@ -201,6 +201,17 @@ pub fn parse(name: &str, text: &str) -> Result<DaemonSpec, String> {
         };
         peers.push(peer(name, g, &merged, &unsupported)?);
     }
+    // One cluster id for the whole router (RFC 4456 §7): the first one a
+    // client's route-reflector block names, else the router id. Every
+    // iBGP peer needs it, because routes from clients are reflected to
+    // non-clients too.
+    let cluster_id = peers
+        .iter()
+        .find_map(|p| p.cluster_id)
+        .unwrap_or(g.router_id);
+    for p in &mut peers {
+        p.cluster_id = Some(cluster_id);
+    }
     Ok(DaemonSpec {
         router_id: g.router_id,
         listen_port: match g.port {
@@ -343,10 +354,7 @@ fn peer(
             .map(|m| m.config.multihop_ttl.unwrap_or(255)),
         ttl_security: false,
         rr_client,
-        cluster_id: rr_client.then(|| {
-            rr.and_then(|r| r.route_reflector_cluster_id)
-                .unwrap_or(g.router_id)
-        }),
+        cluster_id: rr.and_then(|r| r.route_reflector_cluster_id),
         next_hop_mode: NextHopMode::Default,
         allow_local_as: 0,
         import: Arc::new(AcceptAll),

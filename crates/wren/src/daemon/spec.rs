@@ -29,7 +29,8 @@ pub struct PeerSpec {
     pub ttl_security: bool,
     /// The peer is our route reflector client.
     pub rr_client: bool,
-    /// Our cluster id, when we reflect.
+    /// Our cluster id (RFC 4456), checked in received CLUSTER_LISTs and
+    /// prepended when we reflect; `None` turns reflection off.
     pub cluster_id: Option<Ipv4Addr>,
     /// Next-hop choice on export.
     pub next_hop_mode: NextHopMode,
