@@ -8,7 +8,7 @@
 
 use crate::export::{export_route, ExportTarget};
 use crate::policy::{Policy, RouteView};
-use crate::rib::{AttrStore, Attrs, SourceInfo, Sources, Table};
+use crate::rib::{AttrStore, Attrs, Change, Path, SourceInfo, Sources, Table};
 use std::collections::HashMap;
 use wren_wire::update::{encode_withdraw, AnnounceTemplate, NextHop};
 use wren_wire::{Family, Negotiated, Nlri, Prefix};
@@ -49,7 +49,7 @@ impl Announcer {
     #[allow(clippy::too_many_arguments)]
     pub fn build(
         &mut self,
-        changes: &[Prefix],
+        changes: &[Change],
         table: &Table,
         sources: &Sources,
         to: &ExportTarget,
@@ -64,7 +64,8 @@ impl Announcer {
         self.rule_cache.clear();
         self.group_index.clear();
         let mut built = Built::default();
-        for &prefix in changes {
+        for change in changes {
+            let prefix = change.prefix;
             let family = if prefix.is_ipv6() {
                 Family::Ipv6Unicast
             } else {
@@ -77,9 +78,19 @@ impl Announcer {
                 prefix,
                 path_id: neg.add_path_tx.contains(family).then_some(1),
             };
-            match self.route_for(prefix, family, table, sources, to, policy, store) {
-                Some(g) => self.routes.push((g, nlri)),
-                None => self.withdrawn.push(nlri),
+            let best = table.get(&prefix).and_then(|e| e.best());
+            if let Some((attrs, nh)) =
+                best.and_then(|b| self.exported(prefix, b, family, sources, to, policy, store))
+            {
+                if let Some(g) = self.group(attrs, nh, family) {
+                    self.routes.push((g, nlri));
+                }
+            } else if change.old.as_ref().is_some_and(|old| {
+                self.exported(prefix, old, family, sources, to, policy, store)
+                    .is_some()
+            }) {
+                // Withdraw only what this peer was sent.
+                self.withdrawn.push(nlri);
             }
         }
         // Withdrawals first, so a prefix never looks announced twice.
@@ -127,30 +138,30 @@ impl Announcer {
         built
     }
 
-    /// The group `prefix` is announced in, or `None` to withdraw it.
+    /// What `path` to `prefix` looks like when sent to `to`, or `None` when
+    /// it is not sent there.
     #[allow(clippy::too_many_arguments)]
-    fn route_for(
+    fn exported(
         &mut self,
         prefix: Prefix,
+        path: &Path,
         family: Family,
-        table: &Table,
         sources: &Sources,
         to: &ExportTarget,
         policy: &dyn Policy,
         store: &mut AttrStore,
-    ) -> Option<u32> {
-        let best = table.get(&prefix)?.best()?;
-        let src: &SourceInfo = sources.get(best.source)?;
+    ) -> Option<(Attrs, NextHop)> {
+        let src: &SourceInfo = sources.get(path.source)?;
         let key = (
-            std::sync::Arc::as_ptr(&best.attrs) as usize,
-            best.source.0,
-            best.next_hop,
+            std::sync::Arc::as_ptr(&path.attrs) as usize,
+            path.source.0,
+            path.next_hop,
             family,
         );
         let ruled = match self.rule_cache.get(&key) {
             Some(r) => r.clone(),
             None => {
-                let r = export_route(best, src, to, family).map(|(a, nh)| (store.intern(a), nh));
+                let r = export_route(path, src, to, family).map(|(a, nh)| (store.intern(a), nh));
                 self.rule_cache.insert(key, r.clone());
                 r
             }
@@ -165,6 +176,11 @@ impl Announcer {
             Some(m) => store.intern(m),
             None => attrs,
         };
+        Some((attrs, nh))
+    }
+
+    /// The group of routes sharing (`attrs`, `nh`, `family`).
+    fn group(&mut self, attrs: Attrs, nh: NextHop, family: Family) -> Option<u32> {
         let gkey = (std::sync::Arc::as_ptr(&attrs) as usize, nh, family);
         if let Some(g) = self.group_index.get(&gkey) {
             return Some(*g);

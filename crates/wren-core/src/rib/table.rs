@@ -28,11 +28,22 @@ impl Entry {
     }
 }
 
+/// A prefix whose best path may have changed, with the best path as the
+/// exporters last saw it: an exporter that would not have sent `old` to a
+/// peer has nothing to withdraw there (no Adj-RIB-Out needed for that).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Change {
+    /// The prefix.
+    pub prefix: Prefix,
+    /// Its best path at the previous [`Table::take_changes`].
+    pub old: Option<Path>,
+}
+
 /// A routing table.
 #[derive(Debug, Default)]
 pub struct Table {
     map: HashMap<Prefix, Entry>,
-    changed: Vec<Prefix>,
+    changed: Vec<Change>,
     /// Decision process options.
     pub options: BestOptions,
 }
@@ -68,19 +79,24 @@ impl Table {
     }
 
     /// Takes the prefixes whose best path (or multipath set) may have
-    /// changed since the last call, each once.
-    pub fn take_changes(&mut self, into: &mut Vec<Prefix>) {
-        for p in self.changed.drain(..) {
-            if let Some(e) = self.map.get_mut(&p) {
+    /// changed since the last call, each once, and forgets prefixes left
+    /// without paths.
+    pub fn take_changes(&mut self, into: &mut Vec<Change>) {
+        for c in self.changed.drain(..) {
+            if let Some(e) = self.map.get_mut(&c.prefix) {
                 e.dirty = false;
+                if e.paths.is_empty() {
+                    self.map.remove(&c.prefix);
+                }
             }
-            into.push(p);
+            into.push(c);
         }
     }
 
     /// Adds or replaces the path of (`path.source`, `path.path_id`).
     pub fn update(&mut self, prefix: Prefix, path: Path, sources: &Sources) {
         let e = self.map.entry(prefix).or_default();
+        let old = snapshot(e);
         match e
             .paths
             .iter_mut()
@@ -91,7 +107,7 @@ impl Table {
             None => e.paths.push(path),
         }
         reselect(e, sources, &self.options);
-        mark(e, prefix, &mut self.changed);
+        mark(e, prefix, old, &mut self.changed);
     }
 
     /// Removes the path of (`source`, `path_id`).
@@ -99,6 +115,7 @@ impl Table {
         let Some(e) = self.map.get_mut(&prefix) else {
             return;
         };
+        let old = snapshot(e);
         let before = e.paths.len();
         e.paths
             .retain(|p| !(p.source == source && p.path_id == path_id));
@@ -106,7 +123,7 @@ impl Table {
             return;
         }
         reselect(e, sources, &self.options);
-        mark(e, prefix, &mut self.changed);
+        mark(e, prefix, old, &mut self.changed);
     }
 
     /// Applies `f` to every path of `source`; `f` returns false to drop
@@ -123,6 +140,7 @@ impl Table {
         let changed = &mut self.changed;
         self.map.retain(|prefix, e| {
             let before = e.paths.len();
+            let old = snapshot(e);
             let mut hit = false;
             e.paths.retain(|p| {
                 if p.source != source {
@@ -134,7 +152,7 @@ impl Table {
             if hit {
                 touched += before - e.paths.len();
                 reselect(e, sources, &opts);
-                mark(e, *prefix, changed);
+                mark(e, *prefix, old, changed);
             }
             !e.paths.is_empty() || e.dirty
         });
@@ -174,17 +192,18 @@ impl Table {
         let (sb, sp) = (sources.get(b.source)?, sources.get(p.source)?);
         (i > 0).then(|| compare(b, sb, p, sp, &self.options).1)
     }
-
-    /// Drops entries emptied by withdrawals once exporters have seen them.
-    pub fn prune(&mut self) {
-        self.map.retain(|_, e| !e.paths.is_empty() || e.dirty);
-    }
 }
 
-fn mark(e: &mut Entry, prefix: Prefix, changed: &mut Vec<Prefix>) {
-    if !e.dirty {
+/// The best path before a change, when this is the first change since
+/// the exporters last looked (`None` when the entry is already queued).
+fn snapshot(e: &Entry) -> Option<Option<Path>> {
+    (!e.dirty).then(|| e.best().cloned())
+}
+
+fn mark(e: &mut Entry, prefix: Prefix, old: Option<Option<Path>>, changed: &mut Vec<Change>) {
+    if let Some(old) = old {
         e.dirty = true;
-        changed.push(prefix);
+        changed.push(Change { prefix, old });
     }
 }
 

@@ -18,12 +18,12 @@ use wren_core::announce::Announcer;
 use wren_core::export::ExportTarget;
 use wren_core::import::ImportRules;
 use wren_core::receive::{receive_update, Receiver};
-use wren_core::rib::{AttrStore, BgpSource, SourceInfo, SourceKind, Sources, Table};
+use wren_core::rib::{AttrStore, BgpSource, Change, SourceInfo, SourceKind, Sources, Table};
 use wren_core::session::{Action, Dir, Inbound, Session};
 use wren_core::time::Instant;
 use wren_wire::notification::{cease, code};
 use wren_wire::update::encode_end_of_rib;
-use wren_wire::{Family, Notification, Prefix};
+use wren_wire::{Family, Notification};
 
 /// The routing state and everything attached to it.
 pub struct Daemon {
@@ -40,7 +40,7 @@ pub struct Daemon {
     next_conn: ConnId,
     epoch: tokio::time::Instant,
     actions: Vec<Action>,
-    changes: Vec<Prefix>,
+    changes: Vec<Change>,
 }
 
 impl Daemon {
@@ -314,10 +314,19 @@ impl Daemon {
                         if let Some(f) = r.end_of_rib {
                             debug!(peer = %p.spec.name, family = ?f, "End-of-RIB received");
                             if p.stale_until.is_some() {
-                                p.stale_until = None;
+                                // RFC 4724 §4.2: End-of-RIB ends the wait
+                                // for this family only.
                                 let src = p.source;
+                                let mut left = 0;
                                 self.table
-                                    .retain_source(src, &self.sources, |_, path| !path.stale);
+                                    .retain_source(src, &self.sources, |prefix, path| {
+                                        let sweep = path.stale && prefix.is_ipv6() == f.is_ipv6();
+                                        left += usize::from(path.stale && !sweep);
+                                        !sweep
+                                    });
+                                if left == 0 {
+                                    p.stale_until = None;
+                                }
                             }
                         }
                         if let Some(limit) = p.spec.import_limit {
@@ -422,12 +431,18 @@ impl Daemon {
                     p.stats.imported = 0;
                     let src = p.source;
                     match graceful {
-                        Some((time, _families)) if time > 0 => {
+                        Some((time, families)) if time > 0 => {
+                            // Keep the families whose forwarding state the
+                            // peer preserves (RFC 4724 §4.2); drop the rest.
+                            let kept: Vec<Family> =
+                                families.iter().filter_map(|f| f.family()).collect();
                             p.stale_until = Some(self_now_plus(self.epoch, u32::from(time)));
-                            self.table.retain_source(src, &self.sources, |_, path| {
-                                path.stale = true;
-                                true
-                            });
+                            self.table
+                                .retain_source(src, &self.sources, |prefix, path| {
+                                    let keep = kept.iter().any(|f| f.is_ipv6() == prefix.is_ipv6());
+                                    path.stale = keep;
+                                    keep
+                                });
                         }
                         _ => {
                             p.stale_until = None;
@@ -444,7 +459,9 @@ impl Daemon {
     fn export_changes(&mut self) {
         self.changes.clear();
         self.table.take_changes(&mut self.changes);
-        let mut all: Option<Vec<Prefix>> = None;
+        // A peer that just came up gets the whole table; nothing was sent
+        // to it before, so nothing is withdrawn (`old: None`).
+        let mut all: Option<Vec<Change>> = None;
         for i in 0..self.peers.len() {
             let Some(p) = self.peers.get_mut(i) else {
                 continue;
@@ -458,8 +475,16 @@ impl Daemon {
             let Some(up) = &mut p.up else { continue };
             let mut bytes = Vec::new();
             let initial = !up.eor_sent;
-            let list: &[Prefix] = if initial {
-                all.get_or_insert_with(|| self.table.iter().map(|(k, _)| *k).collect())
+            let list: &[Change] = if initial {
+                all.get_or_insert_with(|| {
+                    self.table
+                        .iter()
+                        .map(|(k, _)| Change {
+                            prefix: *k,
+                            old: None,
+                        })
+                        .collect()
+                })
             } else {
                 &self.changes
             };
@@ -493,7 +518,6 @@ impl Daemon {
                 p.session.on_update_sent(now, dir);
             }
         }
-        self.table.prune();
     }
 }
 

@@ -1,0 +1,176 @@
+//! What the announcer sends a peer as the table changes: packed
+//! announcements, and withdrawals only for routes that peer was sent.
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    missing_docs
+)]
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
+use wren_core::announce::{Announcer, Built};
+use wren_core::export::{ExportTarget, NextHopMode};
+use wren_core::policy::AcceptAll;
+use wren_core::rib::*;
+use wren_wire::attributes::{AsPath, Origin, PathAttributes};
+use wren_wire::prefix::Ipv4Prefix;
+use wren_wire::update::NextHop;
+use wren_wire::{Negotiated, Prefix};
+
+fn ebgp_peer(sources: &mut Sources, asn: u32, id: u8) -> (SourceId, ExportTarget) {
+    let src = sources.add(SourceInfo {
+        name: format!("peer{id}"),
+        kind: SourceKind::Bgp(BgpSource {
+            peer_as: asn,
+            local_as: 65000,
+            router_id: Ipv4Addr::new(10, 0, 0, id),
+            address: IpAddr::V4(Ipv4Addr::new(198, 18, 0, id)),
+            rr_client: false,
+        }),
+        preference: 100,
+    });
+    let target = ExportTarget {
+        source: src,
+        local_as: 65000,
+        peer_as: asn,
+        cluster_id: None,
+        router_id: Ipv4Addr::new(10, 0, 0, 100),
+        rr_client: false,
+        next_hop_mode: NextHopMode::Default,
+        local_v4: Some(Ipv4Addr::new(198, 18, 0, 100)),
+        local_v6: None,
+        local_v6_link_local: None,
+        ext_next_hop_v4: false,
+    };
+    (src, target)
+}
+
+fn v4(i: u32) -> Prefix {
+    Prefix::V4(Ipv4Prefix::new(Ipv4Addr::from(0x0a00_0000 + (i << 8)), 24).unwrap())
+}
+
+fn path_from(src: SourceId, asn: u32) -> Path {
+    let a = PathAttributes {
+        origin: Some(Origin::Igp),
+        as_path: Some(AsPath::sequence(&[asn])),
+        ..PathAttributes::default()
+    };
+    Path::new(
+        src,
+        0,
+        Arc::new(a),
+        Some(NextHop::V4(Ipv4Addr::new(198, 18, 0, 1))),
+    )
+}
+
+struct Lab {
+    sources: Sources,
+    table: Table,
+    store: AttrStore,
+    announcer: Announcer,
+    a: (SourceId, ExportTarget),
+    b: (SourceId, ExportTarget),
+}
+
+impl Lab {
+    fn new() -> Lab {
+        let mut sources = Sources::default();
+        let a = ebgp_peer(&mut sources, 65001, 1);
+        let b = ebgp_peer(&mut sources, 65002, 2);
+        Lab {
+            sources,
+            table: Table::new(),
+            store: AttrStore::default(),
+            announcer: Announcer::default(),
+            a,
+            b,
+        }
+    }
+
+    /// Takes the table's changes and builds the UPDATEs for A and for B.
+    fn export(&mut self) -> (Built, Built) {
+        let mut changes = Vec::new();
+        self.table.take_changes(&mut changes);
+        let neg = Negotiated {
+            four_octet_as: true,
+            ..Negotiated::default()
+        };
+        let mut out = Vec::new();
+        let mut run = |t: &ExportTarget, out: &mut Vec<u8>| {
+            self.announcer.build(
+                &changes,
+                &self.table,
+                &self.sources,
+                t,
+                &AcceptAll,
+                &neg,
+                &mut self.store,
+                out,
+            )
+        };
+        let a = run(&self.a.1, &mut out);
+        let b = run(&self.b.1, &mut out);
+        (a, b)
+    }
+}
+
+#[test]
+fn routes_from_a_go_to_b_packed_and_never_back_to_a() {
+    let mut lab = Lab::new();
+    let src = lab.a.0;
+    for i in 0..1000 {
+        lab.table.update(v4(i), path_from(src, 65001), &lab.sources);
+    }
+    let (to_a, to_b) = lab.export();
+    assert_eq!(to_a, Built::default(), "nothing goes back to the source");
+    assert_eq!(to_b.announced, 1000);
+    assert_eq!(to_b.withdrawn, 0);
+    // 1000 /24s share one attribute set: 4 octets each, a few messages.
+    assert!(to_b.messages <= 2, "{to_b:?}");
+}
+
+#[test]
+fn withdrawals_go_only_where_the_route_was_sent() {
+    let mut lab = Lab::new();
+    let src = lab.a.0;
+    for i in 0..10 {
+        lab.table.update(v4(i), path_from(src, 65001), &lab.sources);
+    }
+    lab.export();
+    for i in 0..10 {
+        lab.table.withdraw(v4(i), src, 0, &lab.sources);
+    }
+    let (to_a, to_b) = lab.export();
+    assert_eq!(to_a, Built::default(), "A never had these routes from us");
+    assert_eq!((to_b.announced, to_b.withdrawn), (0, 10));
+    assert!(lab.table.is_empty());
+}
+
+#[test]
+fn a_route_that_arrives_and_leaves_between_exports_is_not_sent() {
+    let mut lab = Lab::new();
+    let src = lab.a.0;
+    lab.table.update(v4(1), path_from(src, 65001), &lab.sources);
+    lab.table.withdraw(v4(1), src, 0, &lab.sources);
+    let (to_a, to_b) = lab.export();
+    assert_eq!((to_a, to_b), (Built::default(), Built::default()));
+}
+
+#[test]
+fn best_moving_to_the_peer_itself_withdraws_there_and_announces_elsewhere() {
+    let mut lab = Lab::new();
+    let (sa, sb) = (lab.a.0, lab.b.0);
+    // A's path first: B gets it.
+    lab.table.update(v4(1), path_from(sa, 65001), &lab.sources);
+    let (_, to_b) = lab.export();
+    assert_eq!(to_b.announced, 1);
+    // B offers its own path and A's goes away: B's is now the best.
+    lab.table.update(v4(1), path_from(sb, 65002), &lab.sources);
+    lab.table.withdraw(v4(1), sa, 0, &lab.sources);
+    let (to_a, to_b) = lab.export();
+    // A gets B's route; B must lose the one it was sent (A's), since its
+    // own path is now best and never goes back to it.
+    assert_eq!((to_a.announced, to_a.withdrawn), (1, 0));
+    assert_eq!((to_b.announced, to_b.withdrawn), (0, 1));
+}
