@@ -311,6 +311,8 @@ impl Daemon {
                         );
                         p.stats.imported =
                             (p.stats.imported + r.accepted).saturating_sub(r.withdrawn);
+                        tracing::trace!(peer = %p.spec.name, accepted = r.accepted,
+                            refused = r.refused, withdrawn = r.withdrawn, "UPDATE");
                         if let Some(f) = r.end_of_rib {
                             debug!(peer = %p.spec.name, family = ?f, "End-of-RIB received");
                             if p.stale_until.is_some() {
