@@ -87,9 +87,11 @@ wrend_bin() {
     echo "$root/target/release/wrend"
 }
 
-# start_wrend NS NAME CONFIG: runs wrend in NS, log in $tmp/NAME.log.
+# start_wrend NS NAME CONFIG: runs wrend in NS, log in $tmp/NAME.log,
+# control socket $tmp/NAME.ctl.
 start_wrend() {
-    ip netns exec "$1" "$(wrend_bin)" -f -d -c "$3" -P "$tmp/$2.pid" >"$tmp/$2.log" 2>&1 &
+    ip netns exec "$1" "$(wrend_bin)" -f -d -c "$3" -P "$tmp/$2.pid" -s "$tmp/$2.ctl" \
+        >"$tmp/$2.log" 2>&1 &
     sleep 0.2
 }
 

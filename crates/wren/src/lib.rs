@@ -4,4 +4,5 @@
 //! and the kernel live here; every protocol decision is wren-core's.
 
 pub mod config;
+pub mod control;
 pub mod daemon;

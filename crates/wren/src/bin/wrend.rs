@@ -58,7 +58,7 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(1);
         }
     }
-    let _ = (args.socket, args.foreground);
+    let _ = args.foreground;
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -71,8 +71,13 @@ fn main() -> std::process::ExitCode {
     };
     let result = rt.block_on(async move {
         let (tx, rx) = tokio::sync::mpsc::channel(1024);
+        let (ctl_tx, ctl_rx) = tokio::sync::mpsc::channel(16);
+        if let Some(path) = &args.socket {
+            wren::control::spawn(path, ctl_tx)
+                .map_err(|e| anyhow::anyhow!("control socket {}: {e}", path.display()))?;
+        }
         let daemon = wren::daemon::Daemon::new(spec, tx);
-        daemon.run(rx).await
+        daemon.run(rx, ctl_rx).await
     });
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

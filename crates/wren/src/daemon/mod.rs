@@ -6,6 +6,7 @@
 mod connect;
 pub mod net;
 pub mod peer;
+mod show;
 pub mod spec;
 
 use net::{spawn_conn, ConnId, NetEvent};
@@ -39,6 +40,8 @@ pub struct Daemon {
     events_tx: mpsc::Sender<NetEvent>,
     next_conn: ConnId,
     epoch: tokio::time::Instant,
+    /// Wall-clock time at `epoch`, for times shown to operators.
+    wall_epoch: std::time::SystemTime,
     actions: Vec<Action>,
     changes: Vec<Change>,
 }
@@ -84,6 +87,7 @@ impl Daemon {
             events_tx,
             next_conn: 1,
             epoch: tokio::time::Instant::now(),
+            wall_epoch: std::time::SystemTime::now(),
             actions: Vec::new(),
             changes: Vec::new(),
         }
@@ -98,8 +102,13 @@ impl Daemon {
         self.epoch + std::time::Duration::from_millis(t.0)
     }
 
-    /// Runs until SIGTERM or SIGINT.
-    pub async fn run(mut self, mut events: mpsc::Receiver<NetEvent>) -> anyhow::Result<()> {
+    /// Runs until SIGTERM, SIGINT or `down` on the control socket, which
+    /// feeds `control`.
+    pub async fn run(
+        mut self,
+        mut events: mpsc::Receiver<NetEvent>,
+        mut control: mpsc::Receiver<crate::control::Request>,
+    ) -> anyhow::Result<()> {
         if let Some(port) = self.spec.listen_port {
             connect::spawn_listener(
                 self.spec.listen_address,
@@ -138,6 +147,13 @@ impl Daemon {
                     }
                 }
                 _ = tokio::time::sleep_until(next) => self.on_timers(),
+                Some(req) = control.recv() => {
+                    let reply = self.answer(&req.command);
+                    let _ = req.reply.send(reply.render());
+                    if req.command == crate::control::Command::Down {
+                        break;
+                    }
+                }
                 _ = term.recv() => break,
                 _ = tokio::signal::ctrl_c() => break,
             }
@@ -424,6 +440,8 @@ impl Daemon {
                         rules,
                         target,
                         eor_sent: false,
+                        remote,
+                        local,
                     });
                 }
                 Action::Down { reason, graceful } => {

@@ -60,6 +60,10 @@ pub struct Up {
     pub target: ExportTarget,
     /// End-of-RIB sent for our initial table dump.
     pub eor_sent: bool,
+    /// The peer's OPEN, for `show protocols all`.
+    pub remote: Box<wren_wire::Open>,
+    /// Our address on the session.
+    pub local: Option<IpAddr>,
 }
 
 impl Peer {

@@ -1,0 +1,171 @@
+//! The commands the control socket understands, parsed from the words
+//! `birdc` sends (it expands abbreviations itself before sending).
+
+use std::net::IpAddr;
+use wren_wire::Prefix;
+
+/// A parsed command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// `show status`.
+    ShowStatus,
+    /// `show protocols [all] [NAME | "PATTERN"]`.
+    ShowProtocols {
+        /// With details.
+        all: bool,
+        /// Protocol name or shell pattern.
+        pattern: Option<String>,
+    },
+    /// `show route …`.
+    ShowRoute(RouteQuery),
+    /// `show memory`.
+    ShowMemory,
+    /// `down`: shut the daemon down.
+    Down,
+}
+
+/// The options of `show route`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RouteQuery {
+    /// `all`: attributes too.
+    pub all: bool,
+    /// `count`: only counts.
+    pub count: bool,
+    /// `primary`: best routes only.
+    pub primary: bool,
+    /// `PREFIX`: that network exactly.
+    pub prefix: Option<Prefix>,
+    /// `for ADDR|PREFIX`: the longest match.
+    pub for_addr: Option<IpAddr>,
+    /// `protocol P`: routes from P.
+    pub protocol: Option<String>,
+    /// `table T`: master4 or master6.
+    pub table: Option<String>,
+}
+
+/// Why a command was refused: the code and text of the reply.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refused(pub u16, pub String);
+
+fn syntax(what: &str) -> Refused {
+    Refused(9001, format!("syntax error, unexpected {what}"))
+}
+
+/// Parses one command line.
+pub fn parse(line: &str) -> Result<Command, Refused> {
+    let words = split(line)?;
+    let mut w = words.iter().map(String::as_str);
+    match (w.next(), w.next()) {
+        (Some("show"), Some("status")) => end(w, Command::ShowStatus),
+        (Some("show"), Some("protocols")) => {
+            let mut all = false;
+            let mut pattern = None;
+            for x in w {
+                match x {
+                    "all" if !all && pattern.is_none() => all = true,
+                    _ if pattern.is_none() => pattern = Some(x.to_string()),
+                    _ => return Err(syntax(x)),
+                }
+            }
+            Ok(Command::ShowProtocols { all, pattern })
+        }
+        (Some("show"), Some("route")) => route(w).map(Command::ShowRoute),
+        (Some("show"), Some("memory")) => end(w, Command::ShowMemory),
+        (Some("down"), None) => Ok(Command::Down),
+        (Some(x @ ("configure" | "enable" | "disable" | "restart" | "reload" | "debug")), _) => {
+            Err(Refused(
+                9002,
+                format!("`{x}` is not supported by Wren yet (issues 5 and 6)"),
+            ))
+        }
+        (Some(x), _) => Err(syntax(x)),
+        (None, _) => Err(syntax("end of input")),
+    }
+}
+
+fn end<'a>(mut w: impl Iterator<Item = &'a str>, c: Command) -> Result<Command, Refused> {
+    match w.next() {
+        None => Ok(c),
+        Some(x) => Err(syntax(x)),
+    }
+}
+
+fn route<'a>(mut w: impl Iterator<Item = &'a str>) -> Result<RouteQuery, Refused> {
+    let mut q = RouteQuery::default();
+    while let Some(x) = w.next() {
+        match x {
+            "all" => q.all = true,
+            "count" => q.count = true,
+            "primary" => q.primary = true,
+            "for" => {
+                let a = w.next().ok_or_else(|| syntax("end of input"))?;
+                let addr = a.split('/').next().unwrap_or(a);
+                q.for_addr = Some(addr.parse().map_err(|_| syntax(a))?);
+            }
+            "protocol" => q.protocol = Some(w.next().ok_or_else(|| syntax("end of input"))?.into()),
+            "table" => q.table = Some(w.next().ok_or_else(|| syntax("end of input"))?.into()),
+            "where" | "filter" | "export" | "import" | "noexport" | "preexport" | "stats" => {
+                return Err(Refused(
+                    9002,
+                    format!("`show route {x}` is not supported by Wren yet (issue 6)"),
+                ))
+            }
+            _ => q.prefix = Some(x.parse().map_err(|_| syntax(x))?),
+        }
+    }
+    Ok(q)
+}
+
+/// Words, with BIRD's double-quoted strings kept whole.
+fn split(line: &str) -> Result<Vec<String>, Refused> {
+    let mut words = Vec::new();
+    let mut rest = line.trim();
+    while !rest.is_empty() {
+        if let Some(q) = rest.strip_prefix('"') {
+            let close = q.find('"').ok_or_else(|| syntax("end of input"))?;
+            words.push(q.get(..close).unwrap_or_default().to_string());
+            rest = q.get(close + 1..).unwrap_or_default().trim_start();
+        } else {
+            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            words.push(rest.get(..end).unwrap_or_default().to_string());
+            rest = rest.get(end..).unwrap_or_default().trim_start();
+        }
+    }
+    Ok(words)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_birdc_sends() {
+        assert_eq!(parse("show status"), Ok(Command::ShowStatus));
+        assert_eq!(
+            parse("show protocols all \"Mesh_*\""),
+            Ok(Command::ShowProtocols {
+                all: true,
+                pattern: Some("Mesh_*".into())
+            })
+        );
+        let Ok(Command::ShowRoute(q)) = parse("show route for 10.1.0.5 all protocol peer_a") else {
+            panic!("not a route query");
+        };
+        assert!(q.all);
+        assert_eq!(q.for_addr, Some("10.1.0.5".parse().unwrap()));
+        assert_eq!(q.protocol.as_deref(), Some("peer_a"));
+        let Ok(Command::ShowRoute(q)) = parse("show route 10.1.0.0/24 count") else {
+            panic!("not a route query");
+        };
+        assert!(q.count && q.prefix.is_some());
+    }
+
+    #[test]
+    fn refusals_name_the_problem() {
+        assert_eq!(parse("show foo").unwrap_err().0, 9001);
+        assert_eq!(parse("show route 10.1.0.0/33").unwrap_err().0, 9001);
+        assert_eq!(parse("configure soft").unwrap_err().0, 9002);
+        assert_eq!(parse("show status now").unwrap_err().0, 9001);
+    }
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The control socket speaks BIRD's protocol: the real birdc (from bird2)
+# drives wrend, and the raw replies have the exact shape Calico's status
+# code parses (0001 greeting, 2002- header, 1002- first row, space-led
+# further rows, 0000 end). Socket mode 0660: another user cannot connect.
+# `birdc down` stops wrend.
+source "$(dirname "$0")/lib.sh"
+
+b=$(ns bird); w=$(ns wren)
+link "$b" eth0 198.18.11.1/24 "$w" eth0 198.18.11.2/24
+cat >"$tmp/bird.conf" <<'CONF'
+router id 198.18.11.1;
+protocol device {}
+protocol static { ipv4; route 10.11.0.0/24 blackhole; route 10.11.1.0/24 blackhole { bgp_community.add((65001,7)); }; }
+protocol bgp wren {
+  local 198.18.11.1 as 65001;
+  neighbor 198.18.11.2 as 65000;
+  ipv4 { import all; export where source = RTS_STATIC; };
+}
+CONF
+cat >"$tmp/wren.toml" <<'CONF'
+[global.config]
+  as = 65000
+  router-id = "198.18.11.2"
+[[neighbors]]
+  [neighbors.config]
+    neighbor-address = "198.18.11.1"
+    peer-as = 65001
+    description = "Mesh_198_18_11_1"
+CONF
+start_wrend "$w" wren "$tmp/wren.toml"
+start_bird "$b" bird "$tmp/bird.conf"
+wc() { birdc -s "$tmp/wren.ctl" "$@"; }
+# raw COMMAND: the octets wrend sends for one command, greeting first.
+raw() {
+    python3 - "$tmp/wren.ctl" "$1" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode() + b"\n")
+s.settimeout(2)
+data = b""
+try:
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+        lines = data.split(b"\n")
+        if len(lines) > 2 and lines[-1] == b"" and lines[-2][:4].isdigit() and lines[-2][4:5] == b" " and not lines[-2].startswith(b"0001"):
+            break
+except socket.timeout:
+    pass
+sys.stdout.write(data.decode())
+PY
+}
+
+wait_for 60 "birdc show protocols: Established" sh -c "birdc -s $tmp/wren.ctl show protocols | grep Mesh_198_18_11_1 | grep Established"
+wc show status | grep -F "Daemon is up and running" >/dev/null || fail "show status: $(wc show status)"
+pass "birdc show status"
+
+out=$(raw "show protocols")
+awk 'NR==1 && !/^0001 Wren [0-9.]+ ready\.$/ {exit 1}
+     NR==2 && $0 != "2002-Name       Proto      Table      State  Since         Info" {exit 1}
+     NR==3 && !/^1002-Mesh_198_18_11_1 BGP        ---        up     [0-9:.]+  Established/ {exit 1}
+     END { if ($0 != "0000 ") exit 1 }' <<<"$out" || fail "raw show protocols has the wrong shape:
+$out"
+pass "raw reply has the exact shape Calico parses"
+
+out=$(wc show protocols all Mesh_198_18_11_1)
+grep -F "BGP state:          Established" <<<"$out" >/dev/null && grep -F "Neighbor address: 198.18.11.1" <<<"$out" >/dev/null ||
+    fail "show protocols all: $out"
+pass "show protocols all NAME"
+
+wait_for 20 "show route: both routes, primary, AS65001" \
+    sh -c "birdc -s $tmp/wren.ctl show route | grep -F '10.11.1.0/24' | grep -F '[AS65001i]' | grep -F ' * '"
+out=$(wc show route 10.11.1.0/24 all)
+grep -F "BGP.as_path: 65001" <<<"$out" >/dev/null && grep -F "BGP.community: (65001,7)" <<<"$out" >/dev/null &&
+    grep -F "via 198.18.11.1" <<<"$out" >/dev/null || fail "show route all: $out"
+pass "show route PREFIX all: attributes in BIRD's words"
+wc show route for 10.11.0.77 | grep -F "10.11.0.0/24" >/dev/null || fail "show route for ADDR"
+wc show route count | grep -F "Total: 2 of 2 routes for 2 networks in 2 tables" >/dev/null ||
+    fail "show route count: $(wc show route count)"
+out=$(wc show route 10.99.0.0/24 || true)
+grep -F "Network not found" <<<"$out" >/dev/null || fail "missing network: $out"
+pass "show route for / count / not found"
+
+[ "$(stat -c %a "$tmp/wren.ctl")" = 660 ] || fail "socket mode $(stat -c %a "$tmp/wren.ctl")"
+chmod 755 "$tmp"
+if su nobody -s /bin/sh -c "birdc -s $tmp/wren.ctl show status" 2>/dev/null | grep -F "up and running" >/dev/null; then
+    fail "user nobody could use the control socket"
+fi
+pass "socket mode 0660; user nobody refused"
+
+wc down >/dev/null || true
+wait_for 10 "birdc down stops wrend" sh -c "! kill -0 $(cat "$tmp/wren.pid") 2>/dev/null"
+wait_for 10 "BIRD sees the administrative shutdown" \
+    sh -c "birdc -s $tmp/bird.ctl show protocols wren | grep -i 'Administrative shutdown'"
+echo "PASS control-socket"
