@@ -84,7 +84,7 @@ wait_for() {
 }
 
 wrend_bin() {
-    echo "$root/target/release/wrend"
+    echo "${CARGO_TARGET_DIR:-$root/target}/release/wrend"
 }
 
 # start_wrend NS NAME CONFIG: runs wrend in NS, log in $tmp/NAME.log,

@@ -122,6 +122,16 @@ impl Prefix {
         matches!(self, Prefix::V6(_))
     }
 
+    /// Whether `a` lies inside the prefix (`show route for`, dynamic
+    /// neighbour ranges). Addresses of the other family never do.
+    pub fn contains(&self, a: std::net::IpAddr) -> bool {
+        match (self, a) {
+            (Prefix::V4(p), std::net::IpAddr::V4(a)) => u32::from(a) & mask32(p.len) == p.addr,
+            (Prefix::V6(p), std::net::IpAddr::V6(a)) => u128::from(a) & mask128(p.len) == p.addr,
+            _ => false,
+        }
+    }
+
     /// Octets the prefix takes on the wire: the length octet and the address
     /// octets that the length covers (RFC 4271 §4.3).
     pub fn wire_len(&self) -> usize {
@@ -186,6 +196,18 @@ impl FromStr for Prefix {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn contains_addresses() {
+        let p: Prefix = "192.168.122.0/24"
+            .parse()
+            .unwrap_or_else(|_| unreachable!());
+        assert!(p.contains("192.168.122.102".parse().unwrap_or_else(|_| unreachable!())));
+        assert!(!p.contains("192.168.123.1".parse().unwrap_or_else(|_| unreachable!())));
+        assert!(!p.contains("::1".parse().unwrap_or_else(|_| unreachable!())));
+        let all: Prefix = "::/0".parse().unwrap_or_else(|_| unreachable!());
+        assert!(all.contains("2001:db8::1".parse().unwrap_or_else(|_| unreachable!())));
+    }
 
     #[test]
     fn host_bits_are_cleared() {

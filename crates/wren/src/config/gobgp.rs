@@ -3,7 +3,7 @@
 //! silently ignored; known keys Wren cannot honour yet are errors that
 //! say so.
 
-use crate::daemon::spec::{DaemonSpec, PeerSpec};
+use crate::daemon::spec::{DaemonSpec, DynamicSpec, PeerSpec};
 use serde::Deserialize;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
@@ -11,7 +11,7 @@ use wren_core::export::NextHopMode;
 use wren_core::policy::AcceptAll;
 use wren_core::session::{FamilyConfig, GracefulRestart, RemoteAs, SessionConfig};
 use wren_wire::capability::AddPathMode;
-use wren_wire::Family;
+use wren_wire::{Family, Prefix};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -22,8 +22,21 @@ struct File {
     #[serde(default)]
     peer_groups: Vec<Neighbor>,
     #[serde(default)]
-    dynamic_neighbors: Vec<toml::Value>,
+    dynamic_neighbors: Vec<DynamicNeighbor>,
     zebra: Option<toml::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct DynamicNeighbor {
+    config: DynamicNeighborConfig,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct DynamicNeighborConfig {
+    prefix: String,
+    peer_group: String,
 }
 
 #[derive(Deserialize)]
@@ -177,9 +190,6 @@ pub fn parse(name: &str, text: &str) -> Result<DaemonSpec, String> {
             .map_or(1, |i| i + 1);
         format!("{name}:{line}:1: `{what}` is not supported by Wren yet")
     };
-    if !file.dynamic_neighbors.is_empty() {
-        return Err(unsupported("dynamic-neighbors"));
-    }
     if file.zebra.is_some() {
         return Err(unsupported("zebra"));
     }
@@ -201,6 +211,33 @@ pub fn parse(name: &str, text: &str) -> Result<DaemonSpec, String> {
         };
         peers.push(peer(name, g, &merged, &unsupported)?);
     }
+    let mut dynamic = Vec::new();
+    for d in &file.dynamic_neighbors {
+        let c = &d.config;
+        let prefix: Prefix = c.prefix.parse().map_err(|_| {
+            format!(
+                "{name}: dynamic neighbor prefix `{}` is not a prefix",
+                c.prefix
+            )
+        })?;
+        let Some(group) = file
+            .peer_groups
+            .iter()
+            .find(|g| g.config.peer_group_name.as_deref() == Some(c.peer_group.as_str()))
+        else {
+            return Err(format!(
+                "{name}: peer group `{}` is not defined",
+                c.peer_group
+            ));
+        };
+        let mut n = group.clone();
+        n.config.neighbor_address = Some(prefix_addr(prefix));
+        let mut template = peer(name, g, &n, &unsupported)?;
+        // GoBGP accepts dynamic neighbours only; it never connects to them.
+        template.session.passive = true;
+        template.name = c.peer_group.clone();
+        dynamic.push(DynamicSpec { prefix, template });
+    }
     // One cluster id for the whole router (RFC 4456 §7): the first one a
     // client's route-reflector block names, else the router id. Every
     // iBGP peer needs it, because routes from clients are reflected to
@@ -209,7 +246,10 @@ pub fn parse(name: &str, text: &str) -> Result<DaemonSpec, String> {
         .iter()
         .find_map(|p| p.cluster_id)
         .unwrap_or(g.router_id);
-    for p in &mut peers {
+    for p in peers
+        .iter_mut()
+        .chain(dynamic.iter_mut().map(|d| &mut d.template))
+    {
         p.cluster_id = Some(cluster_id);
     }
     Ok(DaemonSpec {
@@ -223,7 +263,15 @@ pub fn parse(name: &str, text: &str) -> Result<DaemonSpec, String> {
         },
         listen_address: g.local_address_list.first().copied(),
         peers,
+        dynamic,
     })
+}
+
+fn prefix_addr(p: Prefix) -> IpAddr {
+    match p {
+        Prefix::V4(p) => IpAddr::V4(p.addr()),
+        Prefix::V6(p) => IpAddr::V6(p.addr()),
+    }
 }
 
 /// A neighbour's settings over its peer group's.

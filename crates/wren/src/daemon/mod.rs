@@ -11,7 +11,7 @@ pub mod spec;
 
 use net::{spawn_conn, ConnId, NetEvent};
 use peer::{canonical, Peer, PeerStats, Up};
-use spec::DaemonSpec;
+use spec::{DaemonSpec, PeerSpec};
 use std::net::IpAddr;
 use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
@@ -49,38 +49,10 @@ pub struct Daemon {
 impl Daemon {
     /// A daemon for `spec`; sessions start with [`Daemon::run`].
     pub fn new(spec: DaemonSpec, events_tx: mpsc::Sender<NetEvent>) -> Self {
-        let mut sources = Sources::default();
-        let peers = spec
-            .peers
-            .iter()
-            .map(|p| {
-                let source = sources.add(SourceInfo {
-                    name: p.name.clone(),
-                    kind: SourceKind::Bgp(BgpSource {
-                        peer_as: 0,
-                        local_as: p.session.local_as,
-                        router_id: std::net::Ipv4Addr::UNSPECIFIED,
-                        address: p.address,
-                        rr_client: p.rr_client,
-                    }),
-                    preference: 100,
-                });
-                Peer {
-                    session: Session::new(p.session.clone()),
-                    spec: p.clone(),
-                    source,
-                    conns: [None, None],
-                    attempt: 0,
-                    up: None,
-                    stale_until: None,
-                    stats: PeerStats::default(),
-                }
-            })
-            .collect();
-        Daemon {
-            spec,
-            peers,
-            sources,
+        let mut d = Daemon {
+            spec: spec.clone(),
+            peers: Vec::new(),
+            sources: Sources::default(),
             table: Table::new(),
             store: AttrStore::default(),
             announcer: Announcer::default(),
@@ -90,7 +62,38 @@ impl Daemon {
             wall_epoch: std::time::SystemTime::now(),
             actions: Vec::new(),
             changes: Vec::new(),
+        };
+        for p in spec.peers {
+            d.add_peer(p);
         }
+        d
+    }
+
+    /// Adds a peer (configured, or accepted from a dynamic range); its
+    /// session starts with [`Daemon::run`] or at once when running.
+    fn add_peer(&mut self, p: PeerSpec) -> usize {
+        let source = self.sources.add(SourceInfo {
+            name: p.name.clone(),
+            kind: SourceKind::Bgp(BgpSource {
+                peer_as: 0,
+                local_as: p.session.local_as,
+                router_id: std::net::Ipv4Addr::UNSPECIFIED,
+                address: p.address,
+                rr_client: p.rr_client,
+            }),
+            preference: 100,
+        });
+        self.peers.push(Peer {
+            session: Session::new(p.session.clone()),
+            spec: p,
+            source,
+            conns: [None, None],
+            attempt: 0,
+            up: None,
+            stale_until: None,
+            stats: PeerStats::default(),
+        });
+        self.peers.len() - 1
     }
 
     /// The core's clock.
@@ -243,7 +246,12 @@ impl Daemon {
     fn on_accept(&mut self, stream: tokio::net::TcpStream, from: std::net::SocketAddr) {
         let addr = canonical(from.ip());
         let now = self.now();
-        let Some(i) = self.peers.iter().position(|p| p.matches(addr)) else {
+        let Some(i) = self
+            .peers
+            .iter()
+            .position(|p| p.matches(addr))
+            .or_else(|| self.add_dynamic(addr, now))
+        else {
             debug!(%addr, "connection from unknown address refused");
             return;
         };
@@ -262,6 +270,21 @@ impl Daemon {
         p.session.on_connected(now, Dir::Incoming, &mut out);
         self.apply_actions(i, &mut out);
         self.actions = out;
+    }
+
+    /// A peer for `addr` from the first dynamic range holding it. It
+    /// stays when its session ends, so a reconnecting speaker finds it.
+    fn add_dynamic(&mut self, addr: IpAddr, now: Instant) -> Option<usize> {
+        let d = self.spec.dynamic.iter().find(|d| d.prefix.contains(addr))?;
+        let mut spec = d.template.clone();
+        info!(%addr, range = %d.prefix, group = %spec.name, "dynamic neighbor");
+        spec.address = addr;
+        spec.name = addr.to_string();
+        let i = self.add_peer(spec);
+        if let Some(p) = self.peers.get_mut(i) {
+            p.session.start(now);
+        }
+        Some(i)
     }
 
     fn on_connected(

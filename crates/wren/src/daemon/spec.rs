@@ -56,4 +56,16 @@ pub struct DaemonSpec {
     pub listen_address: Option<IpAddr>,
     /// BGP peers.
     pub peers: Vec<PeerSpec>,
+    /// Ranges from which any peer is accepted (GoBGP's dynamic neighbors).
+    pub dynamic: Vec<DynamicSpec>,
+}
+
+/// Accept sessions from any address in `prefix`, with `template`'s
+/// settings (its address and name are replaced by the peer's).
+#[derive(Clone, Debug)]
+pub struct DynamicSpec {
+    /// The range.
+    pub prefix: wren_wire::Prefix,
+    /// Settings of peers from the range; always passive.
+    pub template: PeerSpec,
 }
