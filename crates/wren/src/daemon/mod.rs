@@ -4,6 +4,7 @@
 //! BIRD; batching keeps it ahead.
 
 mod connect;
+mod export;
 pub mod net;
 pub mod peer;
 mod show;
@@ -23,7 +24,6 @@ use wren_core::rib::{AttrStore, BgpSource, Change, SourceInfo, SourceKind, Sourc
 use wren_core::session::{Action, Dir, Inbound, Session};
 use wren_core::time::Instant;
 use wren_wire::notification::{cease, code};
-use wren_wire::update::encode_end_of_rib;
 use wren_wire::{Family, Notification};
 
 /// The routing state and everything attached to it.
@@ -44,6 +44,8 @@ pub struct Daemon {
     wall_epoch: std::time::SystemTime,
     actions: Vec<Action>,
     changes: Vec<Change>,
+    /// Reused by [`Daemon::export_changes`].
+    export_bufs: export::Buffers,
 }
 
 impl Daemon {
@@ -62,6 +64,7 @@ impl Daemon {
             wall_epoch: std::time::SystemTime::now(),
             actions: Vec::new(),
             changes: Vec::new(),
+            export_bufs: export::Buffers::default(),
         };
         for p in spec.peers {
             d.add_peer(p);
@@ -493,72 +496,6 @@ impl Daemon {
                         }
                     }
                 }
-            }
-        }
-    }
-
-    /// Sends every peer what changed in the table, and the whole table to
-    /// peers that came up.
-    fn export_changes(&mut self) {
-        self.changes.clear();
-        self.table.take_changes(&mut self.changes);
-        // A peer that just came up gets the whole table; nothing was sent
-        // to it before, so nothing is withdrawn (`old: None`).
-        let mut all: Option<Vec<Change>> = None;
-        for i in 0..self.peers.len() {
-            let Some(p) = self.peers.get_mut(i) else {
-                continue;
-            };
-            let Some(dir) = p.up.as_ref().map(|u| u.dir) else {
-                continue;
-            };
-            if p.conn(dir).is_none() {
-                continue;
-            }
-            let Some(up) = &mut p.up else { continue };
-            let mut bytes = Vec::new();
-            let initial = !up.eor_sent;
-            let list: &[Change] = if initial {
-                all.get_or_insert_with(|| {
-                    self.table
-                        .iter()
-                        .map(|(k, _)| Change {
-                            prefix: *k,
-                            old: None,
-                        })
-                        .collect()
-                })
-            } else {
-                &self.changes
-            };
-            if list.is_empty() && !initial {
-                continue;
-            }
-            let built = self.announcer.build(
-                list,
-                &self.table,
-                &self.sources,
-                &up.target,
-                p.spec.export.as_ref(),
-                &up.neg,
-                &mut self.store,
-                &mut bytes,
-            );
-            if initial {
-                for f in up.neg.families.iter() {
-                    encode_end_of_rib(&mut bytes, f);
-                }
-                up.eor_sent = true;
-            }
-            p.stats.updates_out += built.messages as u64;
-            p.stats.exported += built.announced as u64;
-            if bytes.is_empty() {
-                continue;
-            }
-            if let Some(conn) = p.conn(dir) {
-                conn.send(bytes);
-                let now = Instant(u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(0));
-                p.session.on_update_sent(now, dir);
             }
         }
     }

@@ -1,0 +1,185 @@
+//! Sending table changes to peers, with update groups: established peers
+//! whose UPDATEs would be identical (same export rules, filter, negotiated
+//! capabilities and local addresses) share one encoding of every change
+//! that came from outside the group. Changes whose route came from a
+//! member (where split horizon makes the members differ) are built per
+//! member. A peer that just came up gets its own full dump and End-of-RIB.
+
+use super::Daemon;
+use std::sync::Arc;
+use wren_core::export::ExportTarget;
+use wren_core::rib::{Change, SourceId};
+use wren_core::time::Instant;
+use wren_wire::update::encode_end_of_rib;
+use wren_wire::Negotiated;
+
+/// A source id no route has: the group's target, so split horizon never
+/// applies to the shared part.
+const NO_SOURCE: SourceId = SourceId(u32::MAX);
+
+/// What makes two peers' UPDATEs identical.
+#[derive(Debug, PartialEq)]
+struct GroupKey {
+    target: ExportTarget,
+    policy: usize,
+    neg: Negotiated,
+}
+
+/// Buffers kept between export passes.
+#[derive(Debug, Default)]
+pub struct Buffers {
+    groups: Vec<(GroupKey, Vec<usize>)>,
+    shared: Vec<Change>,
+    own: Vec<Change>,
+    /// Update groups in the last pass (for metrics).
+    pub last_groups: usize,
+}
+
+impl Daemon {
+    /// Sends every peer what changed in the table, and the whole table to
+    /// peers that came up.
+    pub(super) fn export_changes(&mut self) {
+        self.changes.clear();
+        self.table.take_changes(&mut self.changes);
+        let mut bufs = std::mem::take(&mut self.export_bufs);
+        bufs.groups.clear();
+        for i in 0..self.peers.len() {
+            let Some(p) = self.peers.get(i) else { continue };
+            let Some(up) = &p.up else { continue };
+            if p.conn(up.dir).is_none() {
+                continue;
+            }
+            if !up.eor_sent {
+                self.initial_dump(i);
+                continue;
+            }
+            let key = GroupKey {
+                target: ExportTarget {
+                    source: NO_SOURCE,
+                    ..up.target.clone()
+                },
+                policy: Arc::as_ptr(&p.spec.export) as *const () as usize,
+                neg: up.neg,
+            };
+            match bufs.groups.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, members)) => members.push(i),
+                None => bufs.groups.push((key, vec![i])),
+            }
+        }
+        bufs.last_groups = bufs.groups.len();
+        if !self.changes.is_empty() {
+            for (key, members) in &bufs.groups {
+                let member_sources: Vec<SourceId> = members
+                    .iter()
+                    .filter_map(|&i| self.peers.get(i).map(|p| p.source))
+                    .collect();
+                let from_member = |c: &Change| {
+                    let best = self.table.get(&c.prefix).and_then(|e| e.best());
+                    best.into_iter()
+                        .chain(c.old.as_ref())
+                        .any(|p| member_sources.contains(&p.source))
+                };
+                bufs.shared.clear();
+                bufs.own.clear();
+                for c in &self.changes {
+                    if from_member(c) {
+                        bufs.own.push(c.clone());
+                    } else {
+                        bufs.shared.push(c.clone());
+                    }
+                }
+                let Some(&first) = members.first() else {
+                    continue;
+                };
+                let Some(policy) = self.peers.get(first).map(|p| p.spec.export.clone()) else {
+                    continue;
+                };
+                let mut shared = Vec::new();
+                let built = self.announcer.build(
+                    &bufs.shared,
+                    &self.table,
+                    &self.sources,
+                    &key.target,
+                    policy.as_ref(),
+                    &key.neg,
+                    &mut self.store,
+                    &mut shared,
+                );
+                for &i in members {
+                    let mut bytes = shared.clone();
+                    let mut messages = built.messages;
+                    let mut announced = built.announced;
+                    if !bufs.own.is_empty() {
+                        let Some(p) = self.peers.get(i) else { continue };
+                        let Some(up) = &p.up else { continue };
+                        let own = self.announcer.build(
+                            &bufs.own,
+                            &self.table,
+                            &self.sources,
+                            &up.target,
+                            policy.as_ref(),
+                            &up.neg,
+                            &mut self.store,
+                            &mut bytes,
+                        );
+                        messages += own.messages;
+                        announced += own.announced;
+                    }
+                    self.send_updates(i, bytes, messages, announced);
+                }
+            }
+        }
+        self.export_bufs = bufs;
+    }
+
+    /// The whole table and End-of-RIB, to a peer that just came up.
+    fn initial_dump(&mut self, i: usize) {
+        let all: Vec<Change> = self
+            .table
+            .iter()
+            .map(|(k, _)| Change {
+                prefix: *k,
+                old: None,
+            })
+            .collect();
+        let Some(p) = self.peers.get_mut(i) else {
+            return;
+        };
+        let Some(up) = &mut p.up else { return };
+        let mut bytes = Vec::new();
+        let built = self.announcer.build(
+            &all,
+            &self.table,
+            &self.sources,
+            &up.target,
+            p.spec.export.as_ref(),
+            &up.neg,
+            &mut self.store,
+            &mut bytes,
+        );
+        for f in up.neg.families.iter() {
+            encode_end_of_rib(&mut bytes, f);
+        }
+        up.eor_sent = true;
+        self.send_updates(i, bytes, built.messages, built.announced);
+    }
+
+    fn send_updates(&mut self, i: usize, bytes: Vec<u8>, messages: usize, announced: usize) {
+        let now = Instant(u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(0));
+        let Some(p) = self.peers.get_mut(i) else {
+            return;
+        };
+        p.stats.updates_out += messages as u64;
+        p.stats.exported += announced as u64;
+        let Some(dir) = p.up.as_ref().map(|u| u.dir) else {
+            return;
+        };
+        if bytes.is_empty() {
+            return;
+        }
+        if let Some(conn) = p.conn(dir) {
+            conn.send(bytes);
+            p.session.on_update_sent(now, dir);
+        }
+    }
+}
