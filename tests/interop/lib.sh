@@ -87,10 +87,10 @@ wrend_bin() {
     echo "${CARGO_TARGET_DIR:-$root/target}/release/wrend"
 }
 
-# start_wrend NS NAME CONFIG: runs wrend in NS, log in $tmp/NAME.log,
-# control socket $tmp/NAME.ctl.
+# start_wrend NS NAME CONFIG [FLAGS...]: runs wrend in NS, log in
+# $tmp/NAME.log, control socket $tmp/NAME.ctl.
 start_wrend() {
-    ip netns exec "$1" "$(wrend_bin)" -f -d -c "$3" -P "$tmp/$2.pid" -s "$tmp/$2.ctl" \
+    ip netns exec "$1" "$(wrend_bin)" -f -d -c "$3" -P "$tmp/$2.pid" -s "$tmp/$2.ctl" "${@:4}" \
         >"$tmp/$2.log" 2>&1 &
     sleep 0.2
 }

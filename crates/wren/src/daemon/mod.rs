@@ -46,6 +46,10 @@ pub struct Daemon {
     changes: Vec<Change>,
     /// Reused by [`Daemon::export_changes`].
     export_bufs: export::Buffers,
+    /// Started with `-R`: route selection results are not sent until every
+    /// peer that restarts with us sent End-of-RIB, or until this time
+    /// (RFC 4724 §4.1).
+    recovery_until: Option<Instant>,
 }
 
 impl Daemon {
@@ -65,11 +69,58 @@ impl Daemon {
             actions: Vec::new(),
             changes: Vec::new(),
             export_bufs: export::Buffers::default(),
+            recovery_until: None,
         };
+        let wait = spec
+            .peers
+            .iter()
+            .filter_map(|p| p.session.graceful_restart.as_ref())
+            .filter(|gr| gr.restarting)
+            .map(|gr| u32::from(gr.restart_time))
+            .max();
+        d.recovery_until = wait.map(|w| Instant(0).plus_secs(w.max(1)));
         for p in spec.peers {
             d.add_peer(p);
         }
         d
+    }
+
+    /// Graceful restart recovery is under way (`show status` says so).
+    pub fn recovering(&self) -> bool {
+        self.recovery_until.is_some()
+    }
+
+    /// Ends recovery once every peer that restarts with us is up and has
+    /// sent End-of-RIB for each family, or the wait is over. Then the R
+    /// bit goes out of later OPENs.
+    fn check_recovery(&mut self, now: Instant) {
+        let Some(until) = self.recovery_until else {
+            return;
+        };
+        let done = self.peers.iter().all(|p| {
+            let restarts = p
+                .session
+                .config()
+                .graceful_restart
+                .as_ref()
+                .is_some_and(|g| g.restarting);
+            !restarts
+                || p.up
+                    .as_ref()
+                    .is_some_and(|u| u.neg.families.iter().all(|f| u.eor_received.contains(f)))
+        });
+        if !done && now < until {
+            return;
+        }
+        info!(timed_out = !done, "graceful restart recovery done");
+        self.recovery_until = None;
+        for p in &mut self.peers {
+            let mut cfg = p.session.config().clone();
+            if let Some(gr) = &mut cfg.graceful_restart {
+                gr.restarting = false;
+            }
+            p.session.set_config(cfg);
+        }
     }
 
     /// Adds a peer (configured, or accepted from a dynamic range); its
@@ -135,6 +186,7 @@ impl Daemon {
                 .iter()
                 .filter_map(|p| p.session.next_deadline())
                 .chain(self.peers.iter().filter_map(|p| p.stale_until))
+                .chain(self.recovery_until)
                 .min()
                 .map(|t| self.to_tokio(t))
                 .unwrap_or_else(|| {
@@ -163,7 +215,11 @@ impl Daemon {
                 _ = term.recv() => break,
                 _ = tokio::signal::ctrl_c() => break,
             }
-            self.export_changes();
+            let now = self.now();
+            self.check_recovery(now);
+            if self.recovery_until.is_none() {
+                self.export_changes();
+            }
         }
         self.shutdown().await;
         Ok(())
@@ -357,6 +413,9 @@ impl Daemon {
                             refused = r.refused, withdrawn = r.withdrawn, "UPDATE");
                         if let Some(f) = r.end_of_rib {
                             debug!(peer = %p.spec.name, family = ?f, "End-of-RIB received");
+                            if let Some(up) = &mut p.up {
+                                up.eor_received.insert(f);
+                            }
                             if p.stale_until.is_some() {
                                 // RFC 4724 §4.2: End-of-RIB ends the wait
                                 // for this family only.
@@ -468,6 +527,7 @@ impl Daemon {
                         eor_sent: false,
                         remote,
                         local,
+                        eor_received: wren_wire::FamilySet::EMPTY,
                     });
                 }
                 Action::Down { reason, graceful } => {

@@ -64,6 +64,8 @@ pub struct Up {
     pub remote: Box<wren_wire::Open>,
     /// Our address on the session.
     pub local: Option<IpAddr>,
+    /// Families whose End-of-RIB the peer has sent.
+    pub eor_received: wren_wire::FamilySet,
 }
 
 impl Peer {

@@ -53,8 +53,12 @@ impl Daemon {
             .line(
                 1011,
                 format!("Last reconfiguration on {}", date_time(self.wall_epoch)),
-            )
-            .end(13, "Daemon is up and running");
+            );
+        if self.recovering() {
+            r.end(24, "Graceful restart recovery in progress");
+        } else {
+            r.end(13, "Daemon is up and running");
+        }
         r
     }
 
