@@ -282,8 +282,8 @@ fn table_keeps_best_first_and_reports_changes_once() {
     t.withdraw(pfx, p1, 0, &sources);
     assert_eq!(t.get(&pfx).unwrap().best().unwrap().source, p2);
     assert_eq!(t.retain_source(p2, &sources, |_, _| false), 1);
-    // Still queued, so still visible (empty) until the exporters look.
-    assert!(t.get(&pfx).unwrap().best().is_none());
+    // The last path gone: the entry goes at once; the change stays queued.
+    assert!(t.get(&pfx).is_none());
     ch.clear();
     t.take_changes(&mut ch);
     // Two changes since the last look, one record; its old best is p1's.

@@ -48,25 +48,26 @@ impl Ipv4Prefix {
     }
 }
 
-/// An IPv6 prefix.
+/// An IPv6 prefix. The address is two 64-bit halves, not a `u128`: that
+/// keeps the alignment at 8, so a [`Prefix`] takes 32 octets instead of
+/// 48 in every table entry and change record. Field order keeps `Ord`
+/// numeric.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Ipv6Prefix {
-    addr: u128,
+    hi: u64,
+    lo: u64,
     len: u8,
 }
 
 impl Ipv6Prefix {
     /// A prefix with host bits cleared; `None` if `len > 128`.
     pub fn new(addr: Ipv6Addr, len: u8) -> Option<Self> {
-        (len <= 128).then(|| Ipv6Prefix {
-            addr: u128::from(addr) & mask128(len),
-            len,
-        })
+        (len <= 128).then(|| Ipv6Prefix::from_raw(u128::from(addr), len))
     }
 
     /// Network address.
     pub fn addr(&self) -> Ipv6Addr {
-        Ipv6Addr::from(self.addr)
+        Ipv6Addr::from(self.bits())
     }
 
     /// Prefix length in bits.
@@ -76,12 +77,15 @@ impl Ipv6Prefix {
 
     /// Network address as an integer.
     pub fn bits(&self) -> u128 {
-        self.addr
+        (u128::from(self.hi) << 64) | u128::from(self.lo)
     }
 
     pub(crate) fn from_raw(addr: u128, len: u8) -> Self {
+        let a = addr & mask128(len);
         Ipv6Prefix {
-            addr: addr & mask128(len),
+            // Truncation is the point: the two halves.
+            hi: (a >> 64) as u64,
+            lo: a as u64,
             len,
         }
     }
@@ -127,7 +131,7 @@ impl Prefix {
     pub fn contains(&self, a: std::net::IpAddr) -> bool {
         match (self, a) {
             (Prefix::V4(p), std::net::IpAddr::V4(a)) => u32::from(a) & mask32(p.len) == p.addr,
-            (Prefix::V6(p), std::net::IpAddr::V6(a)) => u128::from(a) & mask128(p.len) == p.addr,
+            (Prefix::V6(p), std::net::IpAddr::V6(a)) => u128::from(a) & mask128(p.len) == p.bits(),
             _ => false,
         }
     }

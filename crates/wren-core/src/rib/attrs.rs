@@ -13,7 +13,7 @@ pub type Attrs = Arc<PathAttributes>;
 /// The interner.
 #[derive(Debug, Default)]
 pub struct AttrStore {
-    set: HashSet<Attrs>,
+    set: HashSet<Attrs, ahash::RandomState>,
 }
 
 impl AttrStore {

@@ -8,17 +8,21 @@ use super::path::Path;
 use super::source::{SourceId, Sources};
 use smallvec::SmallVec;
 use std::cmp::Ordering;
+use std::collections::hash_map::Entry as Slot;
 use std::collections::HashMap;
 use wren_wire::Prefix;
 
 /// The paths to one prefix; `paths[0]` is the best when `paths` is not
-/// empty and it is reachable.
+/// empty and it is reachable. Entries never stay empty: the last
+/// withdrawal removes them.
 #[derive(Clone, Debug, Default)]
 pub struct Entry {
     /// Paths, best first.
     pub paths: SmallVec<[Path; 1]>,
-    /// Queued in the table's change list.
-    dirty: bool,
+    /// The change-list generation this entry was last queued in; equal to
+    /// the table's current generation means "already queued", so taking
+    /// the changes never has to visit the entries.
+    queued: u32,
 }
 
 impl Entry {
@@ -42,8 +46,10 @@ pub struct Change {
 /// A routing table.
 #[derive(Debug, Default)]
 pub struct Table {
-    map: HashMap<Prefix, Entry>,
+    map: HashMap<Prefix, Entry, ahash::RandomState>,
     changed: Vec<Change>,
+    /// Current change-list generation (starts at 1: new entries hold 0).
+    generation: u32,
     /// Decision process options.
     pub options: BestOptions,
 }
@@ -52,8 +58,9 @@ impl Table {
     /// An empty table with RFC defaults.
     pub fn new() -> Self {
         Table {
-            map: HashMap::new(),
+            map: HashMap::default(),
             changed: Vec::new(),
+            generation: 1,
             options: BestOptions::new(),
         }
     }
@@ -79,24 +86,19 @@ impl Table {
     }
 
     /// Takes the prefixes whose best path (or multipath set) may have
-    /// changed since the last call, each once, and forgets prefixes left
-    /// without paths.
+    /// changed since the last call. A prefix appears once, except when it
+    /// left the table and came back within the same batch (then twice;
+    /// exporting both is harmless).
     pub fn take_changes(&mut self, into: &mut Vec<Change>) {
-        for c in self.changed.drain(..) {
-            if let Some(e) = self.map.get_mut(&c.prefix) {
-                e.dirty = false;
-                if e.paths.is_empty() {
-                    self.map.remove(&c.prefix);
-                }
-            }
-            into.push(c);
-        }
+        into.append(&mut self.changed);
+        self.generation = self.generation.wrapping_add(1).max(1);
     }
 
     /// Adds or replaces the path of (`path.source`, `path.path_id`).
     pub fn update(&mut self, prefix: Prefix, path: Path, sources: &Sources) {
+        let generation = self.generation;
         let e = self.map.entry(prefix).or_default();
-        let old = snapshot(e);
+        let old = snapshot(e, generation);
         match e
             .paths
             .iter_mut()
@@ -107,15 +109,17 @@ impl Table {
             None => e.paths.push(path),
         }
         reselect(e, sources, &self.options);
-        mark(e, prefix, old, &mut self.changed);
+        mark(e, prefix, old, generation, &mut self.changed);
     }
 
     /// Removes the path of (`source`, `path_id`).
     pub fn withdraw(&mut self, prefix: Prefix, source: SourceId, path_id: u32, sources: &Sources) {
-        let Some(e) = self.map.get_mut(&prefix) else {
+        let generation = self.generation;
+        let Slot::Occupied(mut slot) = self.map.entry(prefix) else {
             return;
         };
-        let old = snapshot(e);
+        let e = slot.get_mut();
+        let old = snapshot(e, generation);
         let before = e.paths.len();
         e.paths
             .retain(|p| !(p.source == source && p.path_id == path_id));
@@ -123,7 +127,10 @@ impl Table {
             return;
         }
         reselect(e, sources, &self.options);
-        mark(e, prefix, old, &mut self.changed);
+        mark(e, prefix, old, generation, &mut self.changed);
+        if e.paths.is_empty() {
+            slot.remove();
+        }
     }
 
     /// Applies `f` to every path of `source`; `f` returns false to drop
@@ -137,10 +144,11 @@ impl Table {
     ) -> usize {
         let mut touched = 0;
         let opts = self.options;
+        let generation = self.generation;
         let changed = &mut self.changed;
         self.map.retain(|prefix, e| {
             let before = e.paths.len();
-            let old = snapshot(e);
+            let old = snapshot(e, generation);
             let mut hit = false;
             e.paths.retain(|p| {
                 if p.source != source {
@@ -152,9 +160,9 @@ impl Table {
             if hit {
                 touched += before - e.paths.len();
                 reselect(e, sources, &opts);
-                mark(e, *prefix, old, changed);
+                mark(e, *prefix, old, generation, changed);
             }
-            !e.paths.is_empty() || e.dirty
+            !e.paths.is_empty()
         });
         touched
     }
@@ -196,13 +204,19 @@ impl Table {
 
 /// The best path before a change, when this is the first change since
 /// the exporters last looked (`None` when the entry is already queued).
-fn snapshot(e: &Entry) -> Option<Option<Path>> {
-    (!e.dirty).then(|| e.best().cloned())
+fn snapshot(e: &Entry, generation: u32) -> Option<Option<Path>> {
+    (e.queued != generation).then(|| e.best().cloned())
 }
 
-fn mark(e: &mut Entry, prefix: Prefix, old: Option<Option<Path>>, changed: &mut Vec<Change>) {
+fn mark(
+    e: &mut Entry,
+    prefix: Prefix,
+    old: Option<Option<Path>>,
+    generation: u32,
+    changed: &mut Vec<Change>,
+) {
     if let Some(old) = old {
-        e.dirty = true;
+        e.queued = generation;
         changed.push(Change { prefix, old });
     }
 }
