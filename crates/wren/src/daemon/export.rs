@@ -33,6 +33,8 @@ pub struct Buffers {
     own: Vec<Change>,
     /// Update groups in the last pass (for metrics).
     pub last_groups: usize,
+    /// Sweep the attribute store when it holds more sets than this.
+    gc_at: usize,
 }
 
 impl Daemon {
@@ -130,6 +132,13 @@ impl Daemon {
             }
         }
         self.export_bufs = bufs;
+        // Attribute sets no path holds any more go when the store has
+        // doubled since the last sweep: amortised O(1) per interned set.
+        if self.store.len() > self.export_bufs.gc_at {
+            let dropped = self.store.collect_garbage();
+            self.export_bufs.gc_at = (self.store.len() * 2).max(4096);
+            tracing::debug!(dropped, kept = self.store.len(), "attribute sets swept");
+        }
     }
 
     /// The whole table and End-of-RIB, to a peer that just came up.
