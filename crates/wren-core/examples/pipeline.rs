@@ -172,7 +172,7 @@ fn main() {
     let ph = Phase::start("export (pack)");
     table.take_changes(&mut changes);
     let built = announcer.build(
-        &changes, &table, &sources, &to_b, &AcceptAll, &neg, &mut store, &mut out,
+        &changes, &sources, &to_b, &AcceptAll, &neg, &mut store, &mut out,
     );
     ph.end(format!(
         "{} routes in {} UPDATEs, {} octets",
@@ -193,7 +193,7 @@ fn main() {
     out.clear();
     table.take_changes(&mut changes);
     let built = announcer.build(
-        &changes, &table, &sources, &to_b, &AcceptAll, &neg, &mut store, &mut out,
+        &changes, &sources, &to_b, &AcceptAll, &neg, &mut store, &mut out,
     );
     ph.end(format!(
         "{} withdrawn in {} UPDATEs",

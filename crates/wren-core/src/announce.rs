@@ -8,7 +8,7 @@
 
 use crate::export::{export_route, ExportTarget};
 use crate::policy::{Policy, RouteView};
-use crate::rib::{AttrStore, Attrs, Change, Path, SourceInfo, Sources, Table};
+use crate::rib::{AttrStore, Attrs, Change, Path, SourceInfo, Sources};
 use std::collections::HashMap;
 use wren_wire::update::{encode_withdraw, AnnounceTemplate, NextHop};
 use wren_wire::{Family, Negotiated, Nlri, Prefix};
@@ -16,6 +16,8 @@ use wren_wire::{Family, Negotiated, Nlri, Prefix};
 /// Key of the export-rule cache: (source attrs pointer, source, next hop,
 /// family).
 type RuleKey = (usize, u32, Option<NextHop>, Family);
+
+type FastMap<K, V> = HashMap<K, V, ahash::RandomState>;
 
 /// Reusable buffers for [`Announcer::build`], so a steady stream of
 /// changes allocates nothing per route.
@@ -26,9 +28,9 @@ pub struct Announcer {
     withdrawn: Vec<Nlri>,
     groups: Vec<(Attrs, NextHop, Family)>,
     /// Export-rule results per (source attrs, source, next hop, family).
-    rule_cache: HashMap<RuleKey, Option<(Attrs, NextHop)>>,
+    rule_cache: FastMap<RuleKey, Option<(Attrs, NextHop)>>,
     /// Group index per (exported attrs, next hop, family).
-    group_index: HashMap<(usize, NextHop, Family), u32>,
+    group_index: FastMap<(usize, NextHop, Family), u32>,
     packed: Vec<Nlri>,
 }
 
@@ -50,7 +52,6 @@ impl Announcer {
     pub fn build(
         &mut self,
         changes: &[Change],
-        table: &Table,
         sources: &Sources,
         to: &ExportTarget,
         policy: &dyn Policy,
@@ -78,7 +79,7 @@ impl Announcer {
                 prefix,
                 path_id: neg.add_path_tx.contains(family).then_some(1),
             };
-            let best = table.get(&prefix).and_then(|e| e.best());
+            let best = change.new.as_ref();
             if let Some((attrs, nh)) =
                 best.and_then(|b| self.exported(prefix, b, family, sources, to, policy, store))
             {
@@ -155,7 +156,7 @@ impl Announcer {
         let key = (
             std::sync::Arc::as_ptr(&path.attrs) as usize,
             path.source.0,
-            path.next_hop,
+            path.next_hop(),
             family,
         );
         let ruled = match self.rule_cache.get(&key) {

@@ -134,7 +134,7 @@ pub fn export_route(
         NextHopMode::Default | NextHopMode::SelfEbgp => !ebgp,
     };
     let local = !matches!(src.kind, SourceKind::Bgp(_));
-    let next_hop = match path.next_hop {
+    let next_hop = match path.next_hop() {
         Some(nh) if keep && !local => Some(nh),
         _ => to.self_next_hop(family),
     }?;

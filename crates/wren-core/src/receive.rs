@@ -66,6 +66,9 @@ pub fn receive_update(
             None => store.intern(attrs.clone()),
         })
     };
+    // One shared next hop per UPDATE and family, unless a filter sets
+    // another.
+    let mut hop: Option<(Option<wren_wire::update::NextHop>, Option<crate::rib::Hop>)> = None;
     for (family, n) in u.announced() {
         let id = n.path_id.unwrap_or(0);
         let Some(base) = &base else {
@@ -84,7 +87,19 @@ pub fn receive_update(
             Some(m) => store.intern(m),
             None => base.clone(),
         };
-        table.update(n.prefix, Path::new(rx.source, id, attrs, nh), sources);
+        let shared = match &hop {
+            Some((k, h)) if *k == nh => h.clone(),
+            _ => {
+                let h = nh.map(|x| store.hop(x));
+                hop = Some((nh, h.clone()));
+                h
+            }
+        };
+        table.update(
+            n.prefix,
+            Path::shared(rx.source, id, attrs, shared),
+            sources,
+        );
         r.accepted += 1;
     }
     r

@@ -100,7 +100,6 @@ impl Lab {
         let mut run = |t: &ExportTarget, out: &mut Vec<u8>| {
             self.announcer.build(
                 &changes,
-                &self.table,
                 &self.sources,
                 t,
                 &AcceptAll,

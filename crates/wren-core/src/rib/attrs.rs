@@ -6,14 +6,19 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 use wren_wire::attributes::PathAttributes;
+use wren_wire::update::NextHop;
 
 /// A shared, immutable attribute set.
 pub type Attrs = Arc<PathAttributes>;
+
+/// A shared next hop.
+pub type Hop = Arc<NextHop>;
 
 /// The interner.
 #[derive(Debug, Default)]
 pub struct AttrStore {
     set: HashSet<Attrs, ahash::RandomState>,
+    hops: HashSet<Hop, ahash::RandomState>,
 }
 
 impl AttrStore {
@@ -32,10 +37,22 @@ impl AttrStore {
         self.set.get(attrs).cloned()
     }
 
-    /// Drops sets no route uses any more; returns how many were dropped.
+    /// The shared copy of next hop `nh`.
+    pub fn hop(&mut self, nh: NextHop) -> Hop {
+        if let Some(h) = self.hops.get(&nh) {
+            return h.clone();
+        }
+        let h = Arc::new(nh);
+        self.hops.insert(h.clone());
+        h
+    }
+
+    /// Drops sets and next hops no route uses any more; returns how many
+    /// sets were dropped.
     pub fn collect_garbage(&mut self) -> usize {
         let before = self.set.len();
         self.set.retain(|a| Arc::strong_count(a) > 1);
+        self.hops.retain(|h| Arc::strong_count(h) > 1);
         before - self.set.len()
     }
 

@@ -7,7 +7,7 @@ pub mod path;
 pub mod source;
 pub mod table;
 
-pub use attrs::{AttrStore, Attrs};
+pub use attrs::{AttrStore, Attrs, Hop};
 pub use best::{compare, BestOptions, Reason};
 pub use path::Path;
 pub use source::{BgpSource, SourceId, SourceInfo, SourceKind, Sources};

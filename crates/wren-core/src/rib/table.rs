@@ -10,7 +10,10 @@ use smallvec::SmallVec;
 use std::cmp::Ordering;
 use std::collections::hash_map::Entry as Slot;
 use std::collections::HashMap;
-use wren_wire::Prefix;
+use std::hash::Hash;
+use wren_wire::{Ipv4Prefix, Ipv6Prefix, Prefix};
+
+type Map<K> = HashMap<K, Entry, ahash::RandomState>;
 
 /// The paths to one prefix; `paths[0]` is the best when `paths` is not
 /// empty and it is reachable. Entries never stay empty: the last
@@ -23,6 +26,8 @@ pub struct Entry {
     /// the table's current generation means "already queued", so taking
     /// the changes never has to visit the entries.
     queued: u32,
+    /// Where in the change list, when queued.
+    slot: u32,
 }
 
 impl Entry {
@@ -33,20 +38,26 @@ impl Entry {
 }
 
 /// A prefix whose best path may have changed, with the best path as the
-/// exporters last saw it: an exporter that would not have sent `old` to a
-/// peer has nothing to withdraw there (no Adj-RIB-Out needed for that).
+/// exporters last saw it and as it is now. An exporter that would not have
+/// sent `old` to a peer has nothing to withdraw there (no Adj-RIB-Out
+/// needed for that), and `new` spares it a table lookup per route.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Change {
     /// The prefix.
     pub prefix: Prefix,
     /// Its best path at the previous [`Table::take_changes`].
     pub old: Option<Path>,
+    /// Its best path now (`None`: unreachable or gone).
+    pub new: Option<Path>,
 }
 
 /// A routing table.
 #[derive(Debug, Default)]
 pub struct Table {
-    map: HashMap<Prefix, Entry, ahash::RandomState>,
+    /// IPv4 and IPv6 apart (BIRD's master4 and master6): an IPv4 key is 8
+    /// octets where a [`Prefix`] is 32, in every bucket.
+    v4: Map<Ipv4Prefix>,
+    v6: Map<Ipv6Prefix>,
     changed: Vec<Change>,
     /// Current change-list generation (starts at 1: new entries hold 0).
     generation: u32,
@@ -58,7 +69,8 @@ impl Table {
     /// An empty table with RFC defaults.
     pub fn new() -> Self {
         Table {
-            map: HashMap::default(),
+            v4: Map::default(),
+            v6: Map::default(),
             changed: Vec::new(),
             generation: 1,
             options: BestOptions::new(),
@@ -67,22 +79,27 @@ impl Table {
 
     /// Number of prefixes.
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.v4.len() + self.v6.len()
     }
 
     /// Whether the table is empty.
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.v4.is_empty() && self.v6.is_empty()
     }
 
     /// The entry of `prefix`.
     pub fn get(&self, prefix: &Prefix) -> Option<&Entry> {
-        self.map.get(prefix)
+        match prefix {
+            Prefix::V4(p) => self.v4.get(p),
+            Prefix::V6(p) => self.v6.get(p),
+        }
     }
 
-    /// Every prefix and its entry, in no particular order.
-    pub fn iter(&self) -> impl Iterator<Item = (&Prefix, &Entry)> {
-        self.map.iter()
+    /// Every prefix and its entry, IPv4 first, otherwise in no order.
+    pub fn iter(&self) -> impl Iterator<Item = (Prefix, &Entry)> {
+        let v4 = self.v4.iter().map(|(k, e)| (Prefix::V4(*k), e));
+        let v6 = self.v6.iter().map(|(k, e)| (Prefix::V6(*k), e));
+        v4.chain(v6)
     }
 
     /// Takes the prefixes whose best path (or multipath set) may have
@@ -97,7 +114,10 @@ impl Table {
     /// Adds or replaces the path of (`path.source`, `path.path_id`).
     pub fn update(&mut self, prefix: Prefix, path: Path, sources: &Sources) {
         let generation = self.generation;
-        let e = self.map.entry(prefix).or_default();
+        let e = match prefix {
+            Prefix::V4(p) => self.v4.entry(p).or_default(),
+            Prefix::V6(p) => self.v6.entry(p).or_default(),
+        };
         let old = snapshot(e, generation);
         match e
             .paths
@@ -114,22 +134,15 @@ impl Table {
 
     /// Removes the path of (`source`, `path_id`).
     pub fn withdraw(&mut self, prefix: Prefix, source: SourceId, path_id: u32, sources: &Sources) {
-        let generation = self.generation;
-        let Slot::Occupied(mut slot) = self.map.entry(prefix) else {
-            return;
+        let at = At {
+            generation: self.generation,
+            opts: &self.options,
+            sources,
+            changed: &mut self.changed,
         };
-        let e = slot.get_mut();
-        let old = snapshot(e, generation);
-        let before = e.paths.len();
-        e.paths
-            .retain(|p| !(p.source == source && p.path_id == path_id));
-        if e.paths.len() == before {
-            return;
-        }
-        reselect(e, sources, &self.options);
-        mark(e, prefix, old, generation, &mut self.changed);
-        if e.paths.is_empty() {
-            slot.remove();
+        match prefix {
+            Prefix::V4(p) => withdraw_in(&mut self.v4, p, prefix, source, path_id, at),
+            Prefix::V6(p) => withdraw_in(&mut self.v6, p, prefix, source, path_id, at),
         }
     }
 
@@ -146,7 +159,7 @@ impl Table {
         let opts = self.options;
         let generation = self.generation;
         let changed = &mut self.changed;
-        self.map.retain(|prefix, e| {
+        let mut visit = |prefix: Prefix, e: &mut Entry| {
             let before = e.paths.len();
             let old = snapshot(e, generation);
             let mut hit = false;
@@ -155,15 +168,17 @@ impl Table {
                     return true;
                 }
                 hit = true;
-                f(prefix, p)
+                f(&prefix, p)
             });
             if hit {
                 touched += before - e.paths.len();
                 reselect(e, sources, &opts);
-                mark(e, *prefix, old, generation, changed);
+                mark(e, prefix, old, generation, changed);
             }
             !e.paths.is_empty()
-        });
+        };
+        self.v4.retain(|k, e| visit(Prefix::V4(*k), e));
+        self.v6.retain(|k, e| visit(Prefix::V6(*k), e));
         touched
     }
 
@@ -175,7 +190,7 @@ impl Table {
         sources: &'a Sources,
     ) -> impl Iterator<Item = &'a Path> + 'a {
         let opts = self.options;
-        let paths = self.map.get(prefix).map(|e| &e.paths[..]).unwrap_or(&[]);
+        let paths = self.get(prefix).map(|e| &e.paths[..]).unwrap_or(&[]);
         let best = paths.first().filter(|p| p.reachable);
         paths
             .iter()
@@ -195,10 +210,44 @@ impl Table {
 
     /// Why `paths[i]` of `prefix` is not the best, for `show route all`.
     pub fn why_not_best(&self, prefix: &Prefix, i: usize, sources: &Sources) -> Option<Reason> {
-        let e = self.map.get(prefix)?;
+        let e = self.get(prefix)?;
         let (b, p) = (e.paths.first()?, e.paths.get(i)?);
         let (sb, sp) = (sources.get(b.source)?, sources.get(p.source)?);
         (i > 0).then(|| compare(b, sb, p, sp, &self.options).1)
+    }
+}
+
+/// What a change needs beside the entry.
+struct At<'a> {
+    generation: u32,
+    opts: &'a BestOptions,
+    sources: &'a Sources,
+    changed: &'a mut Vec<Change>,
+}
+
+fn withdraw_in<K: Hash + Eq>(
+    map: &mut Map<K>,
+    key: K,
+    prefix: Prefix,
+    source: SourceId,
+    path_id: u32,
+    at: At<'_>,
+) {
+    let Slot::Occupied(mut slot) = map.entry(key) else {
+        return;
+    };
+    let e = slot.get_mut();
+    let old = snapshot(e, at.generation);
+    let before = e.paths.len();
+    e.paths
+        .retain(|p| !(p.source == source && p.path_id == path_id));
+    if e.paths.len() == before {
+        return;
+    }
+    reselect(e, at.sources, at.opts);
+    mark(e, prefix, old, at.generation, at.changed);
+    if e.paths.is_empty() {
+        slot.remove();
     }
 }
 
@@ -215,9 +264,18 @@ fn mark(
     generation: u32,
     changed: &mut Vec<Change>,
 ) {
-    if let Some(old) = old {
-        e.queued = generation;
-        changed.push(Change { prefix, old });
+    let new = e.best().cloned();
+    match old {
+        Some(old) => {
+            e.queued = generation;
+            e.slot = u32::try_from(changed.len()).unwrap_or(u32::MAX);
+            changed.push(Change { prefix, old, new });
+        }
+        None => {
+            if let Some(c) = changed.get_mut(e.slot as usize) {
+                c.new = new;
+            }
+        }
     }
 }
 

@@ -76,8 +76,8 @@ impl Daemon {
                     .filter_map(|&i| self.peers.get(i).map(|p| p.source))
                     .collect();
                 let from_member = |c: &Change| {
-                    let best = self.table.get(&c.prefix).and_then(|e| e.best());
-                    best.into_iter()
+                    c.new
+                        .iter()
                         .chain(c.old.as_ref())
                         .any(|p| member_sources.contains(&p.source))
                 };
@@ -99,7 +99,6 @@ impl Daemon {
                 let mut shared = Vec::new();
                 let built = self.announcer.build(
                     &bufs.shared,
-                    &self.table,
                     &self.sources,
                     &key.target,
                     policy.as_ref(),
@@ -116,7 +115,6 @@ impl Daemon {
                         let Some(up) = &p.up else { continue };
                         let own = self.announcer.build(
                             &bufs.own,
-                            &self.table,
                             &self.sources,
                             &up.target,
                             policy.as_ref(),
@@ -146,9 +144,10 @@ impl Daemon {
         let all: Vec<Change> = self
             .table
             .iter()
-            .map(|(k, _)| Change {
-                prefix: *k,
+            .map(|(k, e)| Change {
+                prefix: k,
                 old: None,
+                new: e.best().cloned(),
             })
             .collect();
         let Some(p) = self.peers.get_mut(i) else {
@@ -158,7 +157,6 @@ impl Daemon {
         let mut bytes = Vec::new();
         let built = self.announcer.build(
             &all,
-            &self.table,
             &self.sources,
             &up.target,
             p.spec.export.as_ref(),

@@ -170,7 +170,7 @@ impl Daemon {
     fn count_paths(&self, f: impl Fn(&Prefix, &Path) -> bool) -> usize {
         self.table
             .iter()
-            .map(|(k, e)| e.paths.iter().filter(|p| f(k, p)).count())
+            .map(|(k, e)| e.paths.iter().filter(|p| f(&k, p)).count())
             .sum()
     }
 
@@ -192,7 +192,7 @@ impl Daemon {
         let mut nets: Vec<Prefix> = match (q.prefix, q.for_addr) {
             (Some(p), _) => vec![p],
             (None, Some(a)) => self.longest_match(a).into_iter().collect(),
-            (None, None) => self.table.iter().map(|(k, _)| *k).collect(),
+            (None, None) => self.table.iter().map(|(k, _)| k).collect(),
         };
         nets.sort_unstable();
         let mut r = Reply::new();
@@ -260,7 +260,7 @@ impl Daemon {
     fn longest_match(&self, a: IpAddr) -> Option<Prefix> {
         self.table
             .iter()
-            .map(|(k, _)| *k)
+            .map(|(k, _)| k)
             .filter(|k| k.contains(a))
             .max_by_key(|k| k.len())
     }
@@ -292,7 +292,7 @@ impl Daemon {
         let star = if primary { " *" } else { "" };
         let pref = src.map_or(100, |s| s.preference);
         let a = &path.attrs;
-        let kind = if path.next_hop.is_some() {
+        let kind = if path.hop.is_some() {
             "unicast"
         } else {
             "blackhole"
@@ -314,7 +314,7 @@ impl Daemon {
             }
         }
         r.line(1007, line);
-        match path.next_hop {
+        match path.next_hop() {
             Some(NextHop::V4(a)) => {
                 r.line(1007, format!("\tvia {a}"));
             }
@@ -325,7 +325,7 @@ impl Daemon {
         }
         if all {
             r.line(1008, "\tType: BGP univ");
-            attribute_lines(a, path.next_hop, r);
+            attribute_lines(a, path.next_hop(), r);
         }
     }
 
