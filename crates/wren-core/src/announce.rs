@@ -13,6 +13,45 @@ use std::collections::HashMap;
 use wren_wire::update::{encode_withdraw, AnnounceTemplate, NextHop};
 use wren_wire::{Family, Negotiated, Nlri, Prefix};
 
+fn family_of(p: Prefix) -> Family {
+    if p.is_ipv6() {
+        Family::Ipv6Unicast
+    } else {
+        Family::Ipv4Unicast
+    }
+}
+
+/// Feeds `items` to `encode` through a bounded buffer, so packing a
+/// million routes never holds a million [`Nlri`] at once. `encode` writes
+/// one message from the front of its slice and returns how many routes it
+/// took; 0 stops (nothing more fits).
+fn pack(
+    buf: &mut Vec<Nlri>,
+    mut items: impl Iterator<Item = Nlri>,
+    mut encode: impl FnMut(&[Nlri]) -> usize,
+) {
+    const CHUNK: usize = 8192;
+    const LOW: usize = 2048;
+    buf.clear();
+    let mut start = 0;
+    loop {
+        if buf.len() - start < LOW {
+            buf.drain(..start);
+            start = 0;
+            buf.extend(items.by_ref().take(CHUNK - buf.len()));
+        }
+        let rest = buf.get(start..).unwrap_or(&[]);
+        if rest.is_empty() {
+            return;
+        }
+        let n = encode(rest);
+        if n == 0 {
+            return;
+        }
+        start += n.min(rest.len());
+    }
+}
+
 /// Key of the export-rule cache: (source attrs pointer, source, next hop,
 /// family).
 type RuleKey = (usize, u32, Option<NextHop>, Family);
@@ -23,9 +62,10 @@ type FastMap<K, V> = HashMap<K, V, ahash::RandomState>;
 /// changes allocates nothing per route.
 #[derive(Debug, Default)]
 pub struct Announcer {
-    /// (group, route) pairs of this run.
-    routes: Vec<(u32, Nlri)>,
-    withdrawn: Vec<Nlri>,
+    /// (group, index into the changes) of the routes to announce.
+    routes: Vec<(u32, u32)>,
+    /// Indexes into the changes of the routes to withdraw.
+    withdrawn: Vec<u32>,
     groups: Vec<(Attrs, NextHop, Family)>,
     /// Export-rule results per (source attrs, source, next hop, family).
     rule_cache: FastMap<RuleKey, Option<(Attrs, NextHop)>>,
@@ -65,7 +105,10 @@ impl Announcer {
         self.rule_cache.clear();
         self.group_index.clear();
         let mut built = Built::default();
-        for change in changes {
+        for (index, change) in changes.iter().enumerate() {
+            let Ok(index) = u32::try_from(index) else {
+                break;
+            };
             let prefix = change.prefix;
             let family = if prefix.is_ipv6() {
                 Family::Ipv6Unicast
@@ -75,66 +118,65 @@ impl Announcer {
             if !neg.families.contains(family) {
                 continue;
             }
-            let nlri = Nlri {
-                prefix,
-                path_id: neg.add_path_tx.contains(family).then_some(1),
-            };
             let best = change.new.as_ref();
             if let Some((attrs, nh)) =
                 best.and_then(|b| self.exported(prefix, b, family, sources, to, policy, store))
             {
                 if let Some(g) = self.group(attrs, nh, family) {
-                    self.routes.push((g, nlri));
+                    self.routes.push((g, index));
                 }
             } else if change.old.as_ref().is_some_and(|old| {
                 self.exported(prefix, old, family, sources, to, policy, store)
                     .is_some()
             }) {
                 // Withdraw only what this peer was sent.
-                self.withdrawn.push(nlri);
+                self.withdrawn.push(index);
             }
         }
+        // ADD-PATH send: only the best path, as path 1.
+        let nlri = |i: u32| {
+            changes.get(i as usize).map(|c| Nlri {
+                prefix: c.prefix,
+                path_id: neg.add_path_tx.contains(family_of(c.prefix)).then_some(1),
+            })
+        };
         // Withdrawals first, so a prefix never looks announced twice.
         for family in [Family::Ipv4Unicast, Family::Ipv6Unicast] {
-            self.packed.clear();
-            self.packed.extend(
-                self.withdrawn
-                    .iter()
-                    .filter(|n| n.prefix.is_ipv6() == family.is_ipv6()),
-            );
-            let mut rest = &self.packed[..];
-            while !rest.is_empty() {
+            let items = self
+                .withdrawn
+                .iter()
+                .filter_map(|&i| nlri(i))
+                .filter(|n| n.prefix.is_ipv6() == family.is_ipv6());
+            pack(&mut self.packed, items, |rest| {
                 let n = encode_withdraw(out, family, rest, neg);
                 built.messages += 1;
                 built.withdrawn += n;
-                rest = rest.get(n.max(1)..).unwrap_or(&[]);
-            }
+                n
+            });
         }
         self.routes.sort_unstable_by_key(|(g, _)| *g);
         let mut i = 0;
         while let Some(&(g, _)) = self.routes.get(i) {
             let run = self.routes.get(i..).unwrap_or(&[]);
             let len = run.iter().take_while(|(x, _)| *x == g).count();
-            let end = i + len;
-            self.packed.clear();
-            self.packed.extend(run.iter().take(len).map(|(_, n)| *n));
-            if let Some((attrs, nh, family)) = self.groups.get(g as usize) {
-                let tpl = AnnounceTemplate::new(attrs, *family, *nh, neg);
-                let mut rest = &self.packed[..];
-                while !rest.is_empty() {
-                    match tpl.encode(out, rest) {
-                        Ok(n) if n > 0 => {
-                            built.messages += 1;
-                            built.announced += n;
-                            rest = rest.get(n..).unwrap_or(&[]);
-                        }
-                        // Attributes too large for one message: these
-                        // routes cannot be sent to this peer.
-                        _ => break,
+            i += len;
+            let Some((attrs, nh, family)) = self.groups.get(g as usize) else {
+                continue;
+            };
+            let tpl = AnnounceTemplate::new(attrs, *family, *nh, neg);
+            let items = run.iter().take(len).filter_map(|&(_, c)| nlri(c));
+            pack(&mut self.packed, items, |rest| {
+                match tpl.encode(out, rest) {
+                    Ok(n) => {
+                        built.messages += usize::from(n > 0);
+                        built.announced += n;
+                        n
                     }
+                    // Attributes too large for one message: these routes
+                    // cannot be sent to this peer.
+                    Err(_) => 0,
                 }
-            }
-            i = end;
+            });
         }
         built
     }
