@@ -9,7 +9,7 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
-use wren_core::announce::{Announcer, Built};
+use wren_core::announce::{tx_path_id, Announcer, Built};
 use wren_core::export::{ExportTarget, NextHopMode};
 use wren_core::policy::AcceptAll;
 use wren_core::rib::*;
@@ -172,4 +172,121 @@ fn best_moving_to_the_peer_itself_withdraws_there_and_announces_elsewhere() {
     // own path is now best and never goes back to it.
     assert_eq!((to_a.announced, to_a.withdrawn), (1, 0));
     assert_eq!((to_b.announced, to_b.withdrawn), (0, 1));
+}
+
+/// An iBGP route-reflector client with `router id`/`address` `id`.
+fn client(sources: &mut Sources, id: u8) -> (SourceId, ExportTarget) {
+    let src = sources.add(SourceInfo {
+        name: format!("client{id}"),
+        kind: SourceKind::Bgp(BgpSource {
+            peer_as: 65000,
+            local_as: 65000,
+            router_id: Ipv4Addr::new(10, 0, 0, id),
+            address: IpAddr::V4(Ipv4Addr::new(198, 18, 0, id)),
+            rr_client: true,
+        }),
+        preference: 100,
+    });
+    let target = ExportTarget {
+        source: src,
+        local_as: 65000,
+        peer_as: 65000,
+        cluster_id: Some(Ipv4Addr::new(10, 0, 0, 100)),
+        router_id: Ipv4Addr::new(10, 0, 0, 100),
+        rr_client: true,
+        next_hop_mode: NextHopMode::Default,
+        local_v4: Some(Ipv4Addr::new(198, 18, 0, 100)),
+        local_v6: None,
+        local_v6_link_local: None,
+        ext_next_hop_v4: false,
+    };
+    (src, target)
+}
+
+/// A route as an ADD-PATH receiver names it.
+type Named = (Prefix, Option<u32>);
+
+/// (announced, withdrawn) routes in `out`, read as an ADD-PATH receiver.
+fn read_add_path(out: &[u8]) -> (Vec<Named>, Vec<Named>) {
+    let mut neg = Negotiated {
+        four_octet_as: true,
+        ibgp: true,
+        ..Negotiated::default()
+    };
+    neg.add_path_rx.insert(wren_wire::Family::Ipv4Unicast);
+    let (mut ann, mut wd) = (Vec::new(), Vec::new());
+    let mut rest = out;
+    while let Some(n) = wren_wire::header::frame(rest, 4096).unwrap() {
+        let u = wren_wire::update::decode_update(&rest[19..n], &neg).unwrap();
+        ann.extend(u.announced().map(|(_, n)| (n.prefix, n.path_id)));
+        wd.extend(u.withdrawn().map(|(_, n)| (n.prefix, n.path_id)));
+        rest = &rest[n..];
+    }
+    (ann, wd)
+}
+
+#[test]
+fn add_path_send_offers_every_path_and_withdraws_by_id() {
+    let mut sources = Sources::default();
+    let (a, _) = client(&mut sources, 1);
+    let (b, _) = client(&mut sources, 2);
+    let (_, to_c) = client(&mut sources, 3);
+    let mut table = Table::new();
+    table.keep_all_paths(true);
+    let mut store = AttrStore::default();
+    let mut announcer = Announcer::default();
+    let mut neg = Negotiated {
+        four_octet_as: true,
+        ibgp: true,
+        ..Negotiated::default()
+    };
+    neg.add_path_tx.insert(wren_wire::Family::Ipv4Unicast);
+    let p = v4(7);
+    let ibgp_path = |src| {
+        let a = PathAttributes {
+            origin: Some(Origin::Igp),
+            as_path: Some(AsPath::sequence(&[])),
+            local_pref: Some(100),
+            ..PathAttributes::default()
+        };
+        Path::new(
+            src,
+            0,
+            Arc::new(a),
+            Some(NextHop::V4(Ipv4Addr::new(198, 18, 0, 50))),
+        )
+    };
+    let mut export = |table: &mut Table| {
+        let (mut changes, mut old) = (Vec::new(), Vec::new());
+        table.take_changes(&mut changes);
+        table.take_old_paths(&mut old);
+        let mut out = Vec::new();
+        announcer.build_all_paths(
+            &changes, &old, table, &sources, &to_c, &AcceptAll, &neg, &mut store, &mut out,
+        );
+        read_add_path(&out)
+    };
+
+    table.update(p, ibgp_path(a), &sources);
+    table.update(p, ibgp_path(b), &sources);
+    let (ann, wd) = export(&mut table);
+    assert_eq!(ann.len(), 2, "both clients' paths: {ann:?}");
+    assert_ne!(ann[0].1, ann[1].1, "distinct path ids");
+    assert!(ann.iter().all(|(x, id)| *x == p && id.is_some()));
+    assert!(wd.is_empty());
+
+    // A's path goes: only its id is withdrawn; B's is not re-sent.
+    table.withdraw(p, a, 0, &sources);
+    let (ann2, wd2) = export(&mut table);
+    assert!(ann2.is_empty(), "{ann2:?}");
+    let a_id = ann
+        .iter()
+        .find(|(_, id)| *id == Some(tx_path_id(&ibgp_path(a))));
+    assert_eq!(wd2, vec![*a_id.unwrap()]);
+
+    // And the last one.
+    table.withdraw(p, b, 0, &sources);
+    let (ann3, wd3) = export(&mut table);
+    assert!(ann3.is_empty());
+    assert_eq!(wd3.len(), 1);
 }

@@ -143,6 +143,11 @@ impl FamilySet {
         self.0 & f.bit() != 0
     }
 
+    /// No family at all.
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
     /// Iterates the members in [`Family::ALL`] order.
     pub fn iter(self) -> impl Iterator<Item = Family> {
         Family::ALL.into_iter().filter(move |f| self.contains(*f))

@@ -11,4 +11,4 @@ pub use attrs::{AttrStore, Attrs, Hop};
 pub use best::{compare, BestOptions, Reason};
 pub use path::Path;
 pub use source::{BgpSource, SourceId, SourceInfo, SourceKind, Sources};
-pub use table::{Change, Entry, Table};
+pub use table::{Change, Entry, OldPaths, Table};

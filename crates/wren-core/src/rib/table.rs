@@ -52,17 +52,21 @@ pub struct Change {
 }
 
 /// A routing table.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Table {
     /// IPv4 and IPv6 apart (BIRD's master4 and master6): an IPv4 key is 8
     /// octets where a [`Prefix`] is 32, in every bucket.
     v4: Map<Ipv4Prefix>,
     v6: Map<Ipv6Prefix>,
-    changed: Vec<Change>,
-    /// Current change-list generation (starts at 1: new entries hold 0).
-    generation: u32,
+    log: ChangeLog,
     /// Decision process options.
     pub options: BestOptions,
+}
+
+impl Default for Table {
+    fn default() -> Self {
+        Table::new()
+    }
 }
 
 impl Table {
@@ -71,8 +75,12 @@ impl Table {
         Table {
             v4: Map::default(),
             v6: Map::default(),
-            changed: Vec::new(),
-            generation: 1,
+            log: ChangeLog {
+                changed: Vec::new(),
+                old_sets: Vec::new(),
+                keep_all: false,
+                generation: 1,
+            },
             options: BestOptions::new(),
         }
     }
@@ -107,18 +115,30 @@ impl Table {
     /// left the table and came back within the same batch (then twice;
     /// exporting both is harmless).
     pub fn take_changes(&mut self, into: &mut Vec<Change>) {
-        into.append(&mut self.changed);
-        self.generation = self.generation.wrapping_add(1).max(1);
+        into.append(&mut self.log.changed);
+        self.log.generation = self.log.generation.wrapping_add(1).max(1);
+    }
+
+    /// Also record every path a changed prefix had before its first
+    /// change (for ADD-PATH senders, which withdraw paths one by one).
+    /// Costs a copy of the path list per change while on.
+    pub fn keep_all_paths(&mut self, on: bool) {
+        self.log.keep_all = on;
+    }
+
+    /// The path lists recorded since the last call, for the changes the
+    /// last [`Table::take_changes`] handed out; call it right after.
+    pub fn take_old_paths(&mut self, into: &mut Vec<OldPaths>) {
+        into.append(&mut self.log.old_sets);
     }
 
     /// Adds or replaces the path of (`path.source`, `path.path_id`).
     pub fn update(&mut self, prefix: Prefix, path: Path, sources: &Sources) {
-        let generation = self.generation;
         let e = match prefix {
             Prefix::V4(p) => self.v4.entry(p).or_default(),
             Prefix::V6(p) => self.v6.entry(p).or_default(),
         };
-        let old = snapshot(e, generation);
+        let old = self.log.snapshot(e);
         match e
             .paths
             .iter_mut()
@@ -129,16 +149,15 @@ impl Table {
             None => e.paths.push(path),
         }
         reselect(e, sources, &self.options);
-        mark(e, prefix, old, generation, &mut self.changed);
+        self.log.mark(e, prefix, old);
     }
 
     /// Removes the path of (`source`, `path_id`).
     pub fn withdraw(&mut self, prefix: Prefix, source: SourceId, path_id: u32, sources: &Sources) {
         let at = At {
-            generation: self.generation,
             opts: &self.options,
             sources,
-            changed: &mut self.changed,
+            log: &mut self.log,
         };
         match prefix {
             Prefix::V4(p) => withdraw_in(&mut self.v4, p, prefix, source, path_id, at),
@@ -157,11 +176,10 @@ impl Table {
     ) -> usize {
         let mut touched = 0;
         let opts = self.options;
-        let generation = self.generation;
-        let changed = &mut self.changed;
+        let log = &mut self.log;
         let mut visit = |prefix: Prefix, e: &mut Entry| {
             let before = e.paths.len();
-            let old = snapshot(e, generation);
+            let old = log.snapshot(e);
             let mut hit = false;
             e.paths.retain(|p| {
                 if p.source != source {
@@ -173,7 +191,7 @@ impl Table {
             if hit {
                 touched += before - e.paths.len();
                 reselect(e, sources, &opts);
-                mark(e, prefix, old, generation, changed);
+                log.mark(e, prefix, old);
             }
             !e.paths.is_empty()
         };
@@ -219,10 +237,9 @@ impl Table {
 
 /// What a change needs beside the entry.
 struct At<'a> {
-    generation: u32,
     opts: &'a BestOptions,
     sources: &'a Sources,
-    changed: &'a mut Vec<Change>,
+    log: &'a mut ChangeLog,
 }
 
 fn withdraw_in<K: Hash + Eq>(
@@ -237,7 +254,7 @@ fn withdraw_in<K: Hash + Eq>(
         return;
     };
     let e = slot.get_mut();
-    let old = snapshot(e, at.generation);
+    let old = at.log.snapshot(e);
     let before = e.paths.len();
     e.paths
         .retain(|p| !(p.source == source && p.path_id == path_id));
@@ -245,35 +262,71 @@ fn withdraw_in<K: Hash + Eq>(
         return;
     }
     reselect(e, at.sources, at.opts);
-    mark(e, prefix, old, at.generation, at.changed);
+    at.log.mark(e, prefix, old);
     if e.paths.is_empty() {
         slot.remove();
     }
 }
 
-/// The best path before a change, when this is the first change since
-/// the exporters last looked (`None` when the entry is already queued).
-fn snapshot(e: &Entry, generation: u32) -> Option<Option<Path>> {
-    (e.queued != generation).then(|| e.best().cloned())
+/// Every path a prefix had before the first change of a batch.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OldPaths {
+    /// Index of the change in the batch.
+    pub index: u32,
+    /// The paths, best first.
+    pub paths: SmallVec<[Path; 2]>,
 }
 
-fn mark(
-    e: &mut Entry,
-    prefix: Prefix,
-    old: Option<Option<Path>>,
+/// The pending changes.
+#[derive(Debug, Default)]
+struct ChangeLog {
+    changed: Vec<Change>,
+    old_sets: Vec<OldPaths>,
+    keep_all: bool,
+    /// Current change-list generation (starts at 1: new entries hold 0).
     generation: u32,
-    changed: &mut Vec<Change>,
-) {
-    let new = e.best().cloned();
-    match old {
-        Some(old) => {
-            e.queued = generation;
-            e.slot = u32::try_from(changed.len()).unwrap_or(u32::MAX);
-            changed.push(Change { prefix, old, new });
-        }
-        None => {
-            if let Some(c) = changed.get_mut(e.slot as usize) {
-                c.new = new;
+}
+
+/// What an entry looked like before its first change in a batch.
+struct Snapshot {
+    best: Option<Path>,
+    all: Option<SmallVec<[Path; 2]>>,
+}
+
+impl ChangeLog {
+    /// The entry before a change, when this is the first change since the
+    /// exporters last looked (`None` when it is already queued).
+    fn snapshot(&self, e: &Entry) -> Option<Snapshot> {
+        (e.queued != self.generation).then(|| Snapshot {
+            best: e.best().cloned(),
+            all: self
+                .keep_all
+                .then(|| e.paths.iter().filter(|p| p.reachable).cloned().collect()),
+        })
+    }
+
+    /// Queues `prefix` after a change (once per batch), or brings its
+    /// queued record's new best up to date.
+    fn mark(&mut self, e: &mut Entry, prefix: Prefix, old: Option<Snapshot>) {
+        let new = e.best().cloned();
+        match old {
+            Some(snap) => {
+                let index = u32::try_from(self.changed.len()).unwrap_or(u32::MAX);
+                e.queued = self.generation;
+                e.slot = index;
+                self.changed.push(Change {
+                    prefix,
+                    old: snap.best,
+                    new,
+                });
+                if let Some(paths) = snap.all {
+                    self.old_sets.push(OldPaths { index, paths });
+                }
+            }
+            None => {
+                if let Some(c) = self.changed.get_mut(e.slot as usize) {
+                    c.new = new;
+                }
             }
         }
     }

@@ -8,7 +8,7 @@
 use super::Daemon;
 use std::sync::Arc;
 use wren_core::export::ExportTarget;
-use wren_core::rib::{Change, SourceId};
+use wren_core::rib::{Change, OldPaths, SourceId};
 use wren_core::time::Instant;
 use wren_wire::update::encode_end_of_rib;
 use wren_wire::Negotiated;
@@ -29,6 +29,8 @@ struct GroupKey {
 #[derive(Debug, Default)]
 pub struct Buffers {
     groups: Vec<(GroupKey, Vec<usize>)>,
+    /// Path lists of this pass's changes, for ADD-PATH senders.
+    old_paths: Vec<OldPaths>,
     shared: Vec<Change>,
     own: Vec<Change>,
     /// Update groups in the last pass (for metrics).
@@ -44,6 +46,8 @@ impl Daemon {
         self.changes.clear();
         self.table.take_changes(&mut self.changes);
         let mut bufs = std::mem::take(&mut self.export_bufs);
+        bufs.old_paths.clear();
+        self.table.take_old_paths(&mut bufs.old_paths);
         bufs.groups.clear();
         for i in 0..self.peers.len() {
             let Some(p) = self.peers.get(i) else { continue };
@@ -71,6 +75,27 @@ impl Daemon {
         bufs.last_groups = bufs.groups.len();
         if !self.changes.is_empty() {
             for (key, members) in &bufs.groups {
+                if !key.neg.add_path_tx.is_empty() {
+                    // ADD-PATH senders: built per peer, all paths.
+                    for &i in members {
+                        let Some(p) = self.peers.get(i) else { continue };
+                        let Some(up) = &p.up else { continue };
+                        let mut bytes = Vec::new();
+                        let built = self.announcer.build_all_paths(
+                            &self.changes,
+                            &bufs.old_paths,
+                            &self.table,
+                            &self.sources,
+                            &up.target,
+                            p.spec.export.as_ref(),
+                            &up.neg,
+                            &mut self.store,
+                            &mut bytes,
+                        );
+                        self.send_updates(i, bytes, built.messages, built.announced);
+                    }
+                    continue;
+                }
                 let member_sources: Vec<SourceId> = members
                     .iter()
                     .filter_map(|&i| self.peers.get(i).map(|p| p.source))
@@ -155,15 +180,29 @@ impl Daemon {
         };
         let Some(up) = &mut p.up else { return };
         let mut bytes = Vec::new();
-        let built = self.announcer.build(
-            &all,
-            &self.sources,
-            &up.target,
-            p.spec.export.as_ref(),
-            &up.neg,
-            &mut self.store,
-            &mut bytes,
-        );
+        let built = if up.neg.add_path_tx.is_empty() {
+            self.announcer.build(
+                &all,
+                &self.sources,
+                &up.target,
+                p.spec.export.as_ref(),
+                &up.neg,
+                &mut self.store,
+                &mut bytes,
+            )
+        } else {
+            self.announcer.build_all_paths(
+                &all,
+                &[],
+                &self.table,
+                &self.sources,
+                &up.target,
+                p.spec.export.as_ref(),
+                &up.neg,
+                &mut self.store,
+                &mut bytes,
+            )
+        };
         for f in up.neg.families.iter() {
             encode_end_of_rib(&mut bytes, f);
         }

@@ -519,6 +519,11 @@ impl Daemon {
                         local_v6_link_local: None,
                         ext_next_hop_v4: negotiated.ext_next_hop.contains(Family::Ipv4Unicast),
                     };
+                    if !negotiated.add_path_tx.is_empty() {
+                        // ADD-PATH senders withdraw paths one by one: the
+                        // table must remember every path of a change.
+                        self.table.keep_all_paths(true);
+                    }
                     p.up = Some(Up {
                         dir,
                         neg: negotiated,

@@ -6,6 +6,10 @@
 //! The export rules run once per distinct (attributes, source, next hop),
 //! not once per route.
 
+mod add_path;
+
+pub use add_path::tx_path_id;
+
 use crate::export::{export_route, ExportTarget};
 use crate::policy::{Policy, RouteView};
 use crate::rib::{AttrStore, Attrs, Change, Path, SourceInfo, Sources};
@@ -52,6 +56,57 @@ fn pack(
     }
 }
 
+/// Writes the withdrawals (packed per family) and then the announcements
+/// (packed per attribute group) of one run. `R` names a route: an index
+/// into the changes, or the NLRI itself; `nlri` turns it into the NLRI.
+fn emit<R: Copy>(
+    packed: &mut Vec<Nlri>,
+    groups: &[(Attrs, NextHop, Family)],
+    withdrawn: &[R],
+    routes: &mut [(u32, R)],
+    nlri: impl Fn(R) -> Option<Nlri>,
+    neg: &Negotiated,
+    out: &mut Vec<u8>,
+) -> Built {
+    let mut built = Built::default();
+    // Withdrawals first, so a prefix never looks announced twice.
+    for family in [Family::Ipv4Unicast, Family::Ipv6Unicast] {
+        let items = withdrawn
+            .iter()
+            .filter_map(|&r| nlri(r))
+            .filter(|n| n.prefix.is_ipv6() == family.is_ipv6());
+        pack(packed, items, |rest| {
+            let n = encode_withdraw(out, family, rest, neg);
+            built.messages += 1;
+            built.withdrawn += n;
+            n
+        });
+    }
+    routes.sort_unstable_by_key(|(g, _)| *g);
+    let mut i = 0;
+    while let Some(&(g, _)) = routes.get(i) {
+        let run = routes.get(i..).unwrap_or(&[]);
+        let len = run.iter().take_while(|(x, _)| *x == g).count();
+        i += len;
+        let Some((attrs, nh, family)) = groups.get(g as usize) else {
+            continue;
+        };
+        let tpl = AnnounceTemplate::new(attrs, *family, *nh, neg);
+        let items = run.iter().take(len).filter_map(|&(_, r)| nlri(r));
+        pack(packed, items, |rest| match tpl.encode(out, rest) {
+            Ok(n) => {
+                built.messages += usize::from(n > 0);
+                built.announced += n;
+                n
+            }
+            // Attributes too large for one message: these routes cannot
+            // be sent to this peer.
+            Err(_) => 0,
+        });
+    }
+    built
+}
+
 /// Key of the export-rule cache: (source attrs pointer, source, next hop,
 /// family).
 type RuleKey = (usize, u32, Option<NextHop>, Family);
@@ -72,6 +127,9 @@ pub struct Announcer {
     /// Group index per (exported attrs, next hop, family).
     group_index: FastMap<(usize, NextHop, Family), u32>,
     packed: Vec<Nlri>,
+    /// ADD-PATH send: (group, route) and withdrawn routes, with path ids.
+    ap_routes: Vec<(u32, Nlri)>,
+    ap_withdrawn: Vec<Nlri>,
 }
 
 /// Counts of one [`Announcer::build`] run.
@@ -104,7 +162,6 @@ impl Announcer {
         self.groups.clear();
         self.rule_cache.clear();
         self.group_index.clear();
-        let mut built = Built::default();
         for (index, change) in changes.iter().enumerate() {
             let Ok(index) = u32::try_from(index) else {
                 break;
@@ -133,52 +190,22 @@ impl Announcer {
                 self.withdrawn.push(index);
             }
         }
-        // ADD-PATH send: only the best path, as path 1.
+        // Best path only; to an ADD-PATH receiver it is path 1.
         let nlri = |i: u32| {
             changes.get(i as usize).map(|c| Nlri {
                 prefix: c.prefix,
                 path_id: neg.add_path_tx.contains(family_of(c.prefix)).then_some(1),
             })
         };
-        // Withdrawals first, so a prefix never looks announced twice.
-        for family in [Family::Ipv4Unicast, Family::Ipv6Unicast] {
-            let items = self
-                .withdrawn
-                .iter()
-                .filter_map(|&i| nlri(i))
-                .filter(|n| n.prefix.is_ipv6() == family.is_ipv6());
-            pack(&mut self.packed, items, |rest| {
-                let n = encode_withdraw(out, family, rest, neg);
-                built.messages += 1;
-                built.withdrawn += n;
-                n
-            });
-        }
-        self.routes.sort_unstable_by_key(|(g, _)| *g);
-        let mut i = 0;
-        while let Some(&(g, _)) = self.routes.get(i) {
-            let run = self.routes.get(i..).unwrap_or(&[]);
-            let len = run.iter().take_while(|(x, _)| *x == g).count();
-            i += len;
-            let Some((attrs, nh, family)) = self.groups.get(g as usize) else {
-                continue;
-            };
-            let tpl = AnnounceTemplate::new(attrs, *family, *nh, neg);
-            let items = run.iter().take(len).filter_map(|&(_, c)| nlri(c));
-            pack(&mut self.packed, items, |rest| {
-                match tpl.encode(out, rest) {
-                    Ok(n) => {
-                        built.messages += usize::from(n > 0);
-                        built.announced += n;
-                        n
-                    }
-                    // Attributes too large for one message: these routes
-                    // cannot be sent to this peer.
-                    Err(_) => 0,
-                }
-            });
-        }
-        built
+        emit(
+            &mut self.packed,
+            &self.groups,
+            &self.withdrawn,
+            &mut self.routes,
+            nlri,
+            neg,
+            out,
+        )
     }
 
     /// What `path` to `prefix` looks like when sent to `to`, or `None` when
