@@ -46,11 +46,7 @@ impl Announcer {
         store: &mut AttrStore,
         out: &mut Vec<u8>,
     ) -> Built {
-        self.ap_routes.clear();
-        self.ap_withdrawn.clear();
-        self.groups.clear();
-        self.rule_cache.clear();
-        self.group_index.clear();
+        self.reset();
         for (index, change) in changes.iter().enumerate() {
             let prefix = change.prefix;
             let family = family_of(prefix);

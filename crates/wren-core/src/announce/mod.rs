@@ -157,11 +157,7 @@ impl Announcer {
         store: &mut AttrStore,
         out: &mut Vec<u8>,
     ) -> Built {
-        self.routes.clear();
-        self.withdrawn.clear();
-        self.groups.clear();
-        self.rule_cache.clear();
-        self.group_index.clear();
+        self.reset();
         for (index, change) in changes.iter().enumerate() {
             let Ok(index) = u32::try_from(index) else {
                 break;
@@ -206,6 +202,17 @@ impl Announcer {
             neg,
             out,
         )
+    }
+
+    /// Empties the per-run buffers, keeping their capacity.
+    fn reset(&mut self) {
+        self.routes.clear();
+        self.withdrawn.clear();
+        self.ap_routes.clear();
+        self.ap_withdrawn.clear();
+        self.groups.clear();
+        self.rule_cache.clear();
+        self.group_index.clear();
     }
 
     /// What `path` to `prefix` looks like when sent to `to`, or `None` when

@@ -79,17 +79,17 @@ impl Daemon {
                     // ADD-PATH senders: built per peer, all paths.
                     for &i in members {
                         let Some(p) = self.peers.get(i) else { continue };
-                        let Some(up) = &p.up else { continue };
                         let mut bytes = Vec::new();
-                        let built = self.announcer.build_all_paths(
+                        let built = Builder {
+                            announcer: &mut self.announcer,
+                            store: &mut self.store,
+                            table: &self.table,
+                            sources: &self.sources,
+                        }
+                        .build(
+                            p,
                             &self.changes,
                             &bufs.old_paths,
-                            &self.table,
-                            &self.sources,
-                            &up.target,
-                            p.spec.export.as_ref(),
-                            &up.neg,
-                            &mut self.store,
                             &mut bytes,
                         );
                         self.send_updates(i, bytes, built.messages, built.announced);
@@ -137,16 +137,13 @@ impl Daemon {
                     let mut announced = built.announced;
                     if !bufs.own.is_empty() {
                         let Some(p) = self.peers.get(i) else { continue };
-                        let Some(up) = &p.up else { continue };
-                        let own = self.announcer.build(
-                            &bufs.own,
-                            &self.sources,
-                            &up.target,
-                            policy.as_ref(),
-                            &up.neg,
-                            &mut self.store,
-                            &mut bytes,
-                        );
+                        let own = Builder {
+                            announcer: &mut self.announcer,
+                            store: &mut self.store,
+                            table: &self.table,
+                            sources: &self.sources,
+                        }
+                        .build(p, &bufs.own, &[], &mut bytes);
                         messages += own.messages;
                         announced += own.announced;
                     }
@@ -175,33 +172,19 @@ impl Daemon {
                 new: e.best().cloned(),
             })
             .collect();
-        let Some(p) = self.peers.get_mut(i) else {
+        let Some(p) = self.peers.get(i) else {
             return;
         };
-        let Some(up) = &mut p.up else { return };
         let mut bytes = Vec::new();
-        let built = if up.neg.add_path_tx.is_empty() {
-            self.announcer.build(
-                &all,
-                &self.sources,
-                &up.target,
-                p.spec.export.as_ref(),
-                &up.neg,
-                &mut self.store,
-                &mut bytes,
-            )
-        } else {
-            self.announcer.build_all_paths(
-                &all,
-                &[],
-                &self.table,
-                &self.sources,
-                &up.target,
-                p.spec.export.as_ref(),
-                &up.neg,
-                &mut self.store,
-                &mut bytes,
-            )
+        let built = Builder {
+            announcer: &mut self.announcer,
+            store: &mut self.store,
+            table: &self.table,
+            sources: &self.sources,
+        }
+        .build(p, &all, &[], &mut bytes);
+        let Some(up) = self.peers.get_mut(i).and_then(|p| p.up.as_mut()) else {
+            return;
         };
         for f in up.neg.families.iter() {
             encode_end_of_rib(&mut bytes, f);
@@ -226,6 +209,54 @@ impl Daemon {
         if let Some(conn) = p.conn(dir) {
             conn.send(bytes);
             p.session.on_update_sent(now, dir);
+        }
+    }
+}
+
+/// The parts of the daemon an UPDATE build borrows.
+struct Builder<'a> {
+    announcer: &'a mut wren_core::announce::Announcer,
+    store: &'a mut wren_core::rib::AttrStore,
+    table: &'a wren_core::rib::Table,
+    sources: &'a wren_core::rib::Sources,
+}
+
+impl Builder<'_> {
+    /// The UPDATEs that bring peer `p` up to date with `changes`: all paths
+    /// if it negotiated ADD-PATH send, the best one otherwise.
+    fn build(
+        self,
+        p: &super::peer::Peer,
+        changes: &[Change],
+        old: &[OldPaths],
+        out: &mut Vec<u8>,
+    ) -> wren_core::announce::Built {
+        let Some(up) = &p.up else {
+            return wren_core::announce::Built::default();
+        };
+        let policy = p.spec.export.as_ref();
+        if up.neg.add_path_tx.is_empty() {
+            self.announcer.build(
+                changes,
+                self.sources,
+                &up.target,
+                policy,
+                &up.neg,
+                self.store,
+                out,
+            )
+        } else {
+            self.announcer.build_all_paths(
+                changes,
+                old,
+                self.table,
+                self.sources,
+                &up.target,
+                policy,
+                &up.neg,
+                self.store,
+                out,
+            )
         }
     }
 }

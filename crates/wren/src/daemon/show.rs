@@ -99,7 +99,7 @@ impl Daemon {
     }
 
     fn protocol_details(&self, p: &Peer, r: &mut Reply) {
-        let state = state_name(p.session.state());
+        let state = p.session.state();
         r.line(1006, format!("  BGP state:          {state}"));
         r.line(1006, format!("    Neighbor address: {}", p.spec.address));
         let cfg = p.session.config();
@@ -455,24 +455,13 @@ fn proto_state(p: &Peer) -> &'static str {
     }
 }
 
-fn state_name(s: State) -> &'static str {
-    match s {
-        State::Idle => "Idle",
-        State::Connect => "Connect",
-        State::Active => "Active",
-        State::OpenSent => "OpenSent",
-        State::OpenConfirm => "OpenConfirm",
-        State::Established => "Established",
-    }
-}
-
 /// The info column: the BGP state, then the last error while not up
 /// (`Active        Received: Administrative shutdown`).
 fn bgp_info(p: &Peer) -> String {
     let s = p.session.state();
     match (s, p.session.last_down()) {
-        (State::Established, _) | (_, None) => format!("{:<14}", state_name(s)),
-        (_, Some(why)) => format!("{:<14}{why}", state_name(s)),
+        (State::Established, _) | (_, None) => format!("{:<14}", s.to_string()),
+        (_, Some(why)) => format!("{:<14}{why}", s.to_string()),
     }
 }
 
