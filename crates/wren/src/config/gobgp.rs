@@ -64,6 +64,7 @@ struct Neighbor {
     transport: Option<Transport>,
     timers: Option<Timers>,
     ebgp_multihop: Option<Multihop>,
+    ttl_security: Option<TtlSecurity>,
     route_reflector: Option<RouteReflector>,
     #[serde(default)]
     afi_safis: Vec<AfiSafi>,
@@ -124,6 +125,21 @@ struct Multihop {
 struct MultihopConfig {
     enabled: bool,
     multihop_ttl: Option<u8>,
+}
+
+/// GTSM (RFC 5082): `ttl-min` is the lowest TTL accepted, 255 for a
+/// directly connected neighbour.
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct TtlSecurity {
+    config: TtlSecurityConfig,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct TtlSecurityConfig {
+    enabled: bool,
+    ttl_min: Option<u8>,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -292,6 +308,7 @@ fn merge(group: &Neighbor, n: &Neighbor) -> Neighbor {
         transport: n.transport.clone().or(group.transport.clone()),
         timers: n.timers.clone().or(group.timers.clone()),
         ebgp_multihop: n.ebgp_multihop.clone().or(group.ebgp_multihop.clone()),
+        ttl_security: n.ttl_security.clone().or(group.ttl_security.clone()),
         route_reflector: n.route_reflector.clone().or(group.route_reflector.clone()),
         afi_safis: if n.afi_safis.is_empty() {
             group.afi_safis.clone()
@@ -386,6 +403,11 @@ fn peer(
     }
     let t = n.transport.as_ref().map(|t| &t.config);
     s.passive = t.and_then(|t| t.passive_mode).unwrap_or(false);
+    let gtsm = n
+        .ttl_security
+        .as_ref()
+        .filter(|t| t.config.enabled)
+        .map(|t| t.config.ttl_min.unwrap_or(255));
     let rr = n.route_reflector.as_ref().map(|r| &r.config);
     let rr_client = rr.is_some_and(|r| r.route_reflector_client);
     Ok(PeerSpec {
@@ -395,12 +417,17 @@ fn peer(
         source_address: t.and_then(|t| t.local_address),
         session: s,
         password: c.auth_password.clone(),
-        multihop: n
-            .ebgp_multihop
-            .as_ref()
-            .filter(|m| m.config.enabled)
-            .map(|m| m.config.multihop_ttl.unwrap_or(255)),
-        ttl_security: false,
+        multihop: match gtsm {
+            // Under GTSM the hop count comes from ttl-min.
+            Some(min) if min < 255 => Some((255 - min).saturating_add(1)),
+            Some(_) => None,
+            None => n
+                .ebgp_multihop
+                .as_ref()
+                .filter(|m| m.config.enabled)
+                .map(|m| m.config.multihop_ttl.unwrap_or(255)),
+        },
+        ttl_security: gtsm.is_some(),
         rr_client,
         cluster_id: rr.and_then(|r| r.route_reflector_cluster_id),
         next_hop_mode: NextHopMode::Default,

@@ -167,13 +167,7 @@ impl Daemon {
         mut control: mpsc::Receiver<crate::control::Request>,
     ) -> anyhow::Result<()> {
         if let Some(port) = self.spec.listen_port {
-            connect::spawn_listener(
-                self.spec.listen_address,
-                port,
-                &self.spec.peers,
-                self.events_tx.clone(),
-            )
-            .await?;
+            connect::spawn_listener(&self.spec, port, self.events_tx.clone()).await?;
         }
         let now = self.now();
         for p in &mut self.peers {
@@ -321,6 +315,12 @@ impl Daemon {
         if !p.session.accepts_incoming() {
             debug!(peer = %p.spec.name, "incoming connection refused in this state");
             return;
+        }
+        // Our TTL toward the peer, and GTSM's floor on its packets, as on
+        // the connections we open.
+        let v6 = stream.local_addr().is_ok_and(|a| a.is_ipv6());
+        if let Err(e) = connect::set_session_ttl(socket2::SockRef::from(&stream), v6, &p.spec) {
+            warn!(peer = %p.spec.name, error = %e, "cannot set TTL on an accepted connection");
         }
         self.next_conn += 1;
         let h = spawn_conn(stream, id, self.events_tx.clone());
