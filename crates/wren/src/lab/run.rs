@@ -1,0 +1,280 @@
+//! Building a lab in network namespaces, starting its routers, and
+//! tearing it all down again (also when a step fails or the user presses
+//! Ctrl-C: [`Lab`] tears down on drop).
+
+use super::topology::{Kind, Topology};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// Where running labs keep sockets, pid files and logs.
+pub const STATE_DIR: &str = "/run/wren-lab";
+
+/// A lab that is up (or half up).
+#[derive(Debug)]
+pub struct Lab {
+    /// Its topology.
+    pub topo: Topology,
+    /// Its state directory.
+    pub dir: PathBuf,
+    /// Leave it running when dropped (`wren-lab up`).
+    pub keep: bool,
+}
+
+/// Runs a command; its stdout, or an error with its stderr.
+pub fn sh(args: &[&str]) -> Result<String, String> {
+    let (cmd, rest) = args.split_first().ok_or("empty command")?;
+    let out = Command::new(cmd)
+        .args(rest)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("{}: {e}", args.join(" ")))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(format!(
+            "`{}` failed: {}{}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim(),
+            String::from_utf8_lossy(&out.stdout).trim()
+        ))
+    }
+}
+
+/// The namespace of `node` in lab `name`.
+pub fn netns(name: &str, node: &str) -> String {
+    format!("wl-{name}-{node}")
+}
+
+/// The state directory of lab `name`.
+pub fn state_dir(name: &str) -> PathBuf {
+    Path::new(STATE_DIR).join(name)
+}
+
+impl Lab {
+    /// Builds the lab and starts its routers.
+    pub fn up(topo: Topology, keep: bool) -> Result<Lab, String> {
+        let dir = state_dir(&topo.name);
+        if dir.exists() {
+            return Err(format!(
+                "lab {} is already up (wren-lab down {} first)",
+                topo.name, topo.name
+            ));
+        }
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let lab = Lab { topo, dir, keep };
+        lab.build()?;
+        for name in lab.topo.nodes.keys() {
+            lab.start(name)?;
+        }
+        Ok(lab)
+    }
+
+    /// The namespace of `node`.
+    pub fn ns(&self, node: &str) -> String {
+        netns(&self.topo.name, node)
+    }
+
+    /// A file of `node` in the state directory (`.ctl`, `.log`, `.pid`).
+    pub fn file(&self, node: &str, ext: &str) -> PathBuf {
+        self.dir.join(format!("{node}.{ext}"))
+    }
+
+    fn build(&self) -> Result<(), String> {
+        for (name, node) in &self.topo.nodes {
+            let ns = self.ns(name);
+            sh(&["ip", "netns", "add", &ns])?;
+            sh(&["ip", "-n", &ns, "link", "set", "lo", "up"])?;
+            for (k, v) in &node.sysctls {
+                sh(&[
+                    "ip",
+                    "netns",
+                    "exec",
+                    &ns,
+                    "sysctl",
+                    "-qw",
+                    &format!("{k}={v}"),
+                ])?;
+            }
+        }
+        for l in &self.topo.links {
+            let ends: Vec<(&str, &str)> = l
+                .endpoints
+                .iter()
+                .filter_map(|e| e.split_once(':'))
+                .collect();
+            let [(n1, i1), (n2, i2)] = ends.as_slice() else {
+                return Err("a link needs two NODE:IFACE ends".into());
+            };
+            let (ns1, ns2) = (self.ns(n1), self.ns(n2));
+            sh(&[
+                "ip", "link", "add", i1, "netns", &ns1, "type", "veth", "peer", "name", i2,
+                "netns", &ns2,
+            ])?;
+            sh(&["ip", "-n", &ns1, "link", "set", i1, "up"])?;
+            sh(&["ip", "-n", &ns2, "link", "set", i2, "up"])?;
+        }
+        for (name, node) in &self.topo.nodes {
+            let ns = self.ns(name);
+            for a in &node.addresses {
+                let Some((iface, addr)) = a.split_once(' ') else {
+                    return Err(format!("{name}: address `{a}` is not `IFACE ADDR/LEN`"));
+                };
+                let mut args = vec!["ip", "-n", &ns, "addr", "add", addr.trim(), "dev", iface];
+                if addr.contains(':') {
+                    args.push("nodad");
+                }
+                sh(&args)?;
+            }
+            for r in &node.routes {
+                let mut args = vec!["ip", "-n", &ns];
+                if r.contains(':') {
+                    args.push("-6");
+                }
+                args.extend(["route", "add"]);
+                args.extend(r.split_whitespace());
+                sh(&args)?;
+            }
+            for c in &node.exec {
+                let mut args = vec!["ip", "netns", "exec", &ns];
+                args.extend(c.split_whitespace());
+                sh(&args)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn start(&self, name: &str) -> Result<(), String> {
+        let Some(node) = self.topo.nodes.get(name) else {
+            return Ok(());
+        };
+        let Some(config) = node.config.as_ref().and_then(|c| c.to_str()) else {
+            return Ok(());
+        };
+        let ctl = self.file(name, "ctl");
+        let ctl = ctl.to_string_lossy();
+        let vty = self.dir.join(name);
+        let wrend = wrend_path();
+        let mut args: Vec<String> = match node.kind {
+            Kind::Host => return Ok(()),
+            Kind::Wren => vec![
+                wrend,
+                "-f".into(),
+                "-c".into(),
+                config.into(),
+                "-s".into(),
+                ctl.into_owned(),
+            ],
+            Kind::Bird => vec![
+                "bird".into(),
+                "-f".into(),
+                "-c".into(),
+                config.into(),
+                "-s".into(),
+                ctl.into_owned(),
+            ],
+            Kind::Frr => {
+                std::fs::create_dir_all(&vty).map_err(|e| e.to_string())?;
+                let _ = sh(&["chown", "frr:frr", &vty.to_string_lossy()]);
+                vec![
+                    "/usr/lib/frr/bgpd".into(),
+                    "-Z".into(),
+                    "-S".into(),
+                    "-n".into(),
+                    "-f".into(),
+                    config.into(),
+                    "-i".into(),
+                    self.file(name, "bgpd.pid").to_string_lossy().into_owned(),
+                    "--vty_socket".into(),
+                    vty.to_string_lossy().into_owned(),
+                    "-A".into(),
+                    "127.0.0.1".into(),
+                    "-P".into(),
+                    "0".into(),
+                ]
+            }
+            Kind::Gobgp => vec![
+                "gobgpd".into(),
+                "-f".into(),
+                config.into(),
+                "--api-hosts".into(),
+                "127.0.0.1:50051".into(),
+            ],
+        };
+        let mut full = vec!["netns".to_string(), "exec".into(), self.ns(name)];
+        full.append(&mut args);
+        let log = std::fs::File::create(self.file(name, "log")).map_err(|e| e.to_string())?;
+        let err = log.try_clone().map_err(|e| e.to_string())?;
+        let child = Command::new("ip")
+            .args(&full)
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(err)
+            .spawn()
+            .map_err(|e| format!("{name}: ip {}: {e}", full.join(" ")))?;
+        std::fs::write(self.file(name, "pid"), format!("{}\n", child.id()))
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
+    /// The last lines of a node's log, for failure reports.
+    pub fn log_tail(&self, node: &str, lines: usize) -> String {
+        let text = std::fs::read_to_string(self.file(node, "log")).unwrap_or_default();
+        let all: Vec<&str> = text.lines().collect();
+        all.get(all.len().saturating_sub(lines)..)
+            .unwrap_or_default()
+            .join("\n")
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        if !self.keep {
+            down(&self.topo.name);
+        }
+    }
+}
+
+/// wrend next to this binary, else from PATH.
+fn wrend_path() -> String {
+    std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(|d| d.join("wrend")))
+        .filter(|p| p.exists())
+        .map_or_else(|| "wrend".into(), |p| p.to_string_lossy().into_owned())
+}
+
+/// Stops every process and removes every namespace and file of lab
+/// `name`; safe to call on a lab that is half built or already gone.
+/// Returns what it removed.
+pub fn down(name: &str) -> Vec<String> {
+    let mut removed = Vec::new();
+    let dir = state_dir(name);
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "pid") {
+                if let Ok(pid) = std::fs::read_to_string(&p) {
+                    let _ = sh(&["kill", pid.trim()]);
+                }
+            }
+        }
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let prefix = format!("wl-{name}-");
+    let list = sh(&["ip", "netns", "list"]).unwrap_or_default();
+    for ns in list.lines().filter_map(|l| l.split_whitespace().next()) {
+        if !ns.starts_with(&prefix) {
+            continue;
+        }
+        if let Ok(pids) = sh(&["ip", "netns", "pids", ns]) {
+            for pid in pids.split_whitespace() {
+                let _ = sh(&["kill", "-9", pid]);
+            }
+        }
+        if sh(&["ip", "netns", "del", ns]).is_ok() {
+            removed.push(ns.to_string());
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    removed
+}
