@@ -77,7 +77,8 @@ fn main() -> std::process::ExitCode {
             wren::control::spawn(path, ctl_tx)
                 .map_err(|e| anyhow::anyhow!("control socket {}: {e}", path.display()))?;
         }
-        let daemon = wren::daemon::Daemon::new(spec, tx);
+        let mut daemon = wren::daemon::Daemon::new(spec, tx);
+        daemon.config_path = Some(args.config.clone());
         daemon.run(rx, ctl_rx).await
     });
     match result {

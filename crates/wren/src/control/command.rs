@@ -22,6 +22,11 @@ pub enum Command {
     ShowMemory,
     /// `down`: shut the daemon down.
     Down,
+    /// `configure [soft] ["FILE"]`: reload (the file named at start; a
+    /// different file is refused).
+    Configure,
+    /// `configure check`: load the file and report, change nothing.
+    ConfigureCheck,
 }
 
 /// The options of `show route`.
@@ -72,6 +77,8 @@ pub fn parse(line: &str) -> Result<Command, Refused> {
         (Some("show"), Some("route")) => route(w).map(Command::ShowRoute),
         (Some("show"), Some("memory")) => end(w, Command::ShowMemory),
         (Some("down"), None) => Ok(Command::Down),
+        (Some("configure"), None | Some("soft")) => end(w, Command::Configure),
+        (Some("configure"), Some("check")) => end(w, Command::ConfigureCheck),
         (Some(x @ ("configure" | "enable" | "disable" | "restart" | "reload" | "debug")), _) => {
             Err(Refused(
                 9002,
@@ -165,7 +172,9 @@ mod tests {
     fn refusals_name_the_problem() {
         assert_eq!(parse("show foo").unwrap_err().0, 9001);
         assert_eq!(parse("show route 10.1.0.0/33").unwrap_err().0, 9001);
-        assert_eq!(parse("configure soft").unwrap_err().0, 9002);
+        assert_eq!(parse("configure soft"), Ok(Command::Configure));
+        assert_eq!(parse("configure check"), Ok(Command::ConfigureCheck));
+        assert_eq!(parse("configure \"/tmp/other.conf\"").unwrap_err().0, 9002);
         assert_eq!(parse("show status now").unwrap_err().0, 9001);
     }
 }

@@ -53,7 +53,7 @@ pub async fn spawn_listener(
     spec: &DaemonSpec,
     port: u16,
     events: mpsc::Sender<NetEvent>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<std::sync::Arc<TcpListener>> {
     let ip = spec
         .listen_address
         .unwrap_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED));
@@ -81,7 +81,8 @@ pub async fn spawn_listener(
         }
     }
     sock.bind(SocketAddr::new(ip, port))?;
-    let listener: TcpListener = sock.listen(128)?;
+    let listener = std::sync::Arc::new(sock.listen(128)?);
+    let shared = listener.clone();
     tokio::spawn(async move {
         loop {
             match listener.accept().await {
@@ -97,7 +98,7 @@ pub async fn spawn_listener(
             }
         }
     });
-    Ok(())
+    Ok(shared)
 }
 
 /// A socket for connecting to `p`: source address, TTL, GTSM and MD5 set.

@@ -7,6 +7,7 @@ mod connect;
 mod export;
 pub mod net;
 pub mod peer;
+mod reconfig;
 mod show;
 pub mod spec;
 
@@ -46,6 +47,10 @@ pub struct Daemon {
     changes: Vec<Change>,
     /// Reused by [`Daemon::export_changes`].
     export_bufs: export::Buffers,
+    /// The configuration file, for reloads (SIGHUP, `configure`).
+    pub config_path: Option<std::path::PathBuf>,
+    /// The listening socket, for the MD5 keys of peers a reload adds.
+    listener: Option<std::sync::Arc<tokio::net::TcpListener>>,
     /// Started with `-R`: route selection results are not sent until every
     /// peer that restarts with us sent End-of-RIB, or until this time
     /// (RFC 4724 §4.1).
@@ -70,6 +75,8 @@ impl Daemon {
             changes: Vec::new(),
             export_bufs: export::Buffers::default(),
             recovery_until: None,
+            config_path: None,
+            listener: None,
         };
         let wait = spec
             .peers
@@ -146,6 +153,7 @@ impl Daemon {
             up: None,
             stale_until: None,
             stats: PeerStats::default(),
+            removed: false,
         });
         self.peers.len() - 1
     }
@@ -167,13 +175,15 @@ impl Daemon {
         mut control: mpsc::Receiver<crate::control::Request>,
     ) -> anyhow::Result<()> {
         if let Some(port) = self.spec.listen_port {
-            connect::spawn_listener(&self.spec, port, self.events_tx.clone()).await?;
+            self.listener =
+                Some(connect::spawn_listener(&self.spec, port, self.events_tx.clone()).await?);
         }
         let now = self.now();
         for p in &mut self.peers {
             p.session.start(now);
         }
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
         loop {
             let next = self
                 .peers
@@ -200,13 +210,21 @@ impl Daemon {
                 }
                 _ = tokio::time::sleep_until(next) => self.on_timers(),
                 Some(req) = control.recv() => {
-                    let reply = self.answer(&req.command);
+                    let reply = match req.command {
+                        crate::control::Command::Configure => self.configure_reply(true),
+                        crate::control::Command::ConfigureCheck => self.configure_reply(false),
+                        _ => self.answer(&req.command),
+                    };
                     let _ = req.reply.send(reply.render());
                     if req.command == crate::control::Command::Down {
                         break;
                     }
                 }
                 _ = term.recv() => break,
+                _ = hup.recv() => match self.reconfigure() {
+                    Ok(what) => info!(%what, "reconfigured (SIGHUP)"),
+                    Err(e) => warn!(error = %e, "new configuration rejected; the running one stays"),
+                },
                 _ = tokio::signal::ctrl_c() => break,
             }
             let now = self.now();

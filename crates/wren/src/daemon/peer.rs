@@ -45,6 +45,10 @@ pub struct Peer {
     pub stale_until: Option<Instant>,
     /// Counters.
     pub stats: PeerStats,
+    /// Deconfigured by a reload: its session is stopped and it matches no
+    /// connection. Kept in place so indexes held by pending connects stay
+    /// valid.
+    pub removed: bool,
 }
 
 /// The established side of a peer.
@@ -96,7 +100,7 @@ impl Peer {
 
     /// Whether `addr` is this peer's address.
     pub fn matches(&self, addr: IpAddr) -> bool {
-        canonical(self.spec.address) == canonical(addr)
+        !self.removed && canonical(self.spec.address) == canonical(addr)
     }
 }
 

@@ -29,6 +29,8 @@ impl Daemon {
             Command::ShowRoute(q) => self.show_route(q),
             Command::ShowMemory => self.show_memory(),
             Command::Down => Reply::only(7, "Shutdown requested"),
+            // Answered by the main loop, which may change state.
+            Command::Configure | Command::ConfigureCheck => Reply::new(),
         }
     }
 
@@ -72,7 +74,7 @@ impl Daemon {
         for p in self
             .peers
             .iter()
-            .filter(|p| pattern.map_or(true, |pat| glob(pat, &p.spec.name)))
+            .filter(|p| !p.removed && pattern.map_or(true, |pat| glob(pat, &p.spec.name)))
         {
             any = true;
             let since = time_of_day(self.wall(p.session.since()));

@@ -1,0 +1,173 @@
+//! Reloading the configuration (SIGHUP, `configure` on the control
+//! socket), as Calico does after writing a new bird.cfg. A file that does
+//! not load is rejected whole and the running configuration stays.
+//! Otherwise peers are compared one by one: unchanged sessions keep
+//! running, removed ones end with Cease/3 (peer de-configured), changed
+//! ones restart with Cease/6 (other configuration change), new ones start.
+
+use super::spec::{DaemonSpec, PeerSpec};
+use super::Daemon;
+use std::os::fd::AsFd;
+use wren_core::session::Action;
+use wren_linux::sockopt::set_md5_key;
+use wren_wire::notification::cease;
+use wren_wire::Notification;
+
+/// Whether `a` and `b` describe the same session. Filters are compared by
+/// their compiled form (`Debug`): a reload builds new filter objects, and
+/// only a different filter counts as a change.
+fn same(a: &PeerSpec, b: &PeerSpec) -> bool {
+    a.name == b.name
+        && a.address == b.address
+        && a.port == b.port
+        && a.source_address == b.source_address
+        && a.session == b.session
+        && a.password == b.password
+        && a.multihop == b.multihop
+        && a.ttl_security == b.ttl_security
+        && a.rr_client == b.rr_client
+        && a.cluster_id == b.cluster_id
+        && a.next_hop_mode == b.next_hop_mode
+        && a.allow_local_as == b.allow_local_as
+        && a.import_limit == b.import_limit
+        && format!("{:?}", a.import) == format!("{:?}", b.import)
+        && format!("{:?}", a.export) == format!("{:?}", b.export)
+}
+
+/// Settings only a restart of the daemon can change.
+fn global_change(old: &DaemonSpec, new: &DaemonSpec) -> Option<&'static str> {
+    if old.router_id != new.router_id {
+        Some("router id")
+    } else if old.listen_port != new.listen_port {
+        Some("listen port")
+    } else if old.listen_address != new.listen_address {
+        Some("listen address")
+    } else {
+        None
+    }
+}
+
+impl Daemon {
+    /// Loads the configuration file again and applies the difference;
+    /// returns what changed, or why nothing did.
+    pub(crate) fn reconfigure(&mut self) -> Result<String, String> {
+        let path = self
+            .config_path
+            .clone()
+            .ok_or("wrend was started without a configuration file")?;
+        let new = crate::config::load(&path, false)?;
+        if let Some(what) = global_change(&self.spec, &new) {
+            return Err(format!("changing the {what} needs a restart of wrend"));
+        }
+        let now = self.now();
+        let (mut kept, mut removed, mut restarted, mut added) = (0, 0, 0, 0);
+        for i in 0..self.peers.len() {
+            let Some(p) = self.peers.get(i) else { continue };
+            if p.removed || self.spec.peers.iter().all(|s| s.address != p.spec.address) {
+                // Gone already, or a dynamic neighbour: not in the file.
+                continue;
+            }
+            let (n, subcode) = match new.peers.iter().find(|n| n.address == p.spec.address) {
+                Some(n) if same(n, &p.spec) => {
+                    kept += 1;
+                    continue;
+                }
+                Some(n) => (Some(n.clone()), cease::OTHER_CONFIGURATION_CHANGE),
+                None => (None, cease::PEER_DECONFIGURED),
+            };
+            let mut out: Vec<Action> = std::mem::take(&mut self.actions);
+            if let Some(p) = self.peers.get_mut(i) {
+                p.session.stop(
+                    now,
+                    Notification::new(wren_wire::notification::code::CEASE, subcode, Vec::new()),
+                    &mut out,
+                );
+            }
+            self.apply_actions(i, &mut out);
+            self.actions = out;
+            let Some(p) = self.peers.get_mut(i) else {
+                continue;
+            };
+            match n {
+                Some(n) => {
+                    restarted += 1;
+                    p.session.set_config(n.session.clone());
+                    p.spec = n;
+                    p.session.start(now);
+                }
+                None => {
+                    removed += 1;
+                    p.removed = true;
+                }
+            }
+            self.update_key(i);
+        }
+        for n in &new.peers {
+            if self.peers.iter().any(|p| p.matches(n.address)) {
+                continue;
+            }
+            added += 1;
+            let i = self.add_peer(n.clone());
+            if let Some(p) = self.peers.get_mut(i) {
+                p.session.start(now);
+            }
+            self.update_key(i);
+        }
+        self.spec = new;
+        Ok(format!(
+            "{kept} peers kept, {restarted} restarted, {removed} removed, {added} added"
+        ))
+    }
+
+    /// The control socket's answer to `configure` (`apply`) or
+    /// `configure check`, in BIRD's codes.
+    pub(crate) fn configure_reply(&mut self, apply: bool) -> crate::control::Reply {
+        let path = self
+            .config_path
+            .as_ref()
+            .map_or_else(String::new, |p| p.display().to_string());
+        let mut r = crate::control::Reply::new();
+        r.line(2, format!("Reading configuration from {path}"));
+        let result = if apply {
+            self.reconfigure()
+        } else {
+            match &self.config_path {
+                Some(p) => crate::config::load(p, false).map(|_| String::new()),
+                None => Err("wrend was started without a configuration file".into()),
+            }
+        };
+        match result {
+            Ok(what) if apply => {
+                tracing::info!(%what, "reconfigured (control socket)");
+                r.end(3, "Reconfigured");
+            }
+            Ok(_) => {
+                r.end(20, "Configuration OK");
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "new configuration rejected; the running one stays");
+                r.end(8002, e);
+            }
+        }
+        r
+    }
+
+    /// Sets (or, for a removed peer, clears) peer `i`'s MD5 key on the
+    /// listening socket.
+    fn update_key(&self, i: usize) {
+        let (Some(l), Some(p)) = (&self.listener, self.peers.get(i)) else {
+            return;
+        };
+        let v6 = l.local_addr().is_ok_and(|a| a.is_ipv6());
+        let key = match (&p.spec.password, p.removed) {
+            (Some(k), false) => k.as_bytes(),
+            _ => b"",
+        };
+        if let Err(e) = set_md5_key(l.as_fd(), v6, p.spec.address, None, key) {
+            // Clearing a key that was never set fails harmlessly.
+            if !key.is_empty() {
+                tracing::warn!(peer = %p.spec.name, error = %e, "cannot set the TCP MD5 key");
+            }
+        }
+    }
+}
