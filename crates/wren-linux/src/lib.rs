@@ -1,3 +1,27 @@
 //! Wren on Linux: netlink and socket options at the edge of the daemon.
+//!
+//! - [`KernelTable`] programs one kernel routing table in batches and
+//!   reads it back (BIRD's `kernel` protocol);
+//! - [`Interfaces`] lists links and addresses (BIRD's `device` and
+//!   `direct`);
+//! - [`EventStream`] follows route, link and address changes;
+//! - [`sockopt`] sets TCP MD5, TTL and GTSM options on BGP sockets.
+//!
+//! Every netlink object works in the network namespace of the thread that
+//! opened it, and must be opened inside a tokio runtime (current-thread is
+//! fine): the sockets register with the runtime's reactor.
 
+mod error;
+mod events;
+mod kernel;
+mod links;
+mod netlink;
+mod routes;
 pub mod sockopt;
+
+pub use error::{Error, KernelError};
+pub use events::{EventStream, Group, KernelEvent};
+pub use kernel::{ApplyReport, KernelTable, RouteFailure, TableConfig};
+pub use links::{Address, Interfaces, Link};
+pub use routes::{KernelRoute, NextHop, Route, RouteChange, RouteKind};
+pub use wren_wire::Prefix;
