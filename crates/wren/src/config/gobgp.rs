@@ -3,7 +3,7 @@
 //! silently ignored; known keys Wren cannot honour yet are errors that
 //! say so.
 
-use crate::daemon::spec::{DaemonSpec, DynamicSpec, PeerSpec};
+use crate::daemon::spec::{DaemonSpec, DynamicSpec, KernelSpec, PeerSpec};
 use serde::Deserialize;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
@@ -23,7 +23,32 @@ struct File {
     peer_groups: Vec<Neighbor>,
     #[serde(default)]
     dynamic_neighbors: Vec<DynamicNeighbor>,
-    zebra: Option<toml::Value>,
+    zebra: Option<Zebra>,
+}
+
+/// `[zebra.config]`: GoBGP hands routes to FRR's zebra, which installs
+/// them with protocol `bgp`. Wren has no zebra: it programs the kernel
+/// itself, the same way, and takes connected prefixes from the interfaces.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Zebra {
+    config: ZebraConfig,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct ZebraConfig {
+    enabled: bool,
+    /// Where zebra listens; Wren needs no zebra, so it is only recorded.
+    #[allow(dead_code)]
+    url: Option<String>,
+    #[serde(default)]
+    redistribute_route_type_list: Vec<String>,
+    /// The zapi version; irrelevant without zebra.
+    #[allow(dead_code)]
+    version: Option<u8>,
+    #[serde(default)]
+    nexthop_trigger_enable: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -206,8 +231,20 @@ pub fn parse(name: &str, text: &str) -> Result<DaemonSpec, String> {
             .map_or(1, |i| i + 1);
         format!("{name}:{line}:1: `{what}` is not supported by Wren yet")
     };
-    if file.zebra.is_some() {
-        return Err(unsupported("zebra"));
+    let zebra = file.zebra.as_ref().map(|z| &z.config).filter(|z| z.enabled);
+    let mut connected = false;
+    for t in zebra
+        .map(|z| z.redistribute_route_type_list.as_slice())
+        .unwrap_or_default()
+    {
+        match t.as_str() {
+            "connect" | "directly-connected" => connected = true,
+            // Only connected routes can be redistributed so far.
+            other => return Err(unsupported(other)),
+        }
+    }
+    if zebra.is_some_and(|z| z.nexthop_trigger_enable == Some(true)) {
+        return Err(unsupported("nexthop-trigger-enable"));
     }
     let g = &file.global.config;
     let mut peers = Vec::new();
@@ -280,6 +317,15 @@ pub fn parse(name: &str, text: &str) -> Result<DaemonSpec, String> {
         listen_address: g.local_address_list.first().copied(),
         peers,
         dynamic,
+        // zebra installs BGP routes with protocol bgp and metric 20 (its
+        // distance for eBGP), as seed 004's `ip route list proto bgp` shows.
+        kernel: zebra.map(|_| KernelSpec {
+            table: 254,
+            protocol: 186,
+            metric: 20,
+            persist: false,
+        }),
+        connected,
     })
 }
 

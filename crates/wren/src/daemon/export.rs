@@ -45,6 +45,7 @@ impl Daemon {
     pub(super) fn export_changes(&mut self) {
         self.changes.clear();
         self.table.take_changes(&mut self.changes);
+        self.export_kernel(&self.changes);
         let mut bufs = std::mem::take(&mut self.export_bufs);
         bufs.old_paths.clear();
         self.table.take_old_paths(&mut bufs.old_paths);

@@ -5,6 +5,7 @@
 
 mod connect;
 mod export;
+mod kernel;
 pub mod net;
 pub mod peer;
 mod reconfig;
@@ -49,6 +50,8 @@ pub struct Daemon {
     export_bufs: export::Buffers,
     /// The configuration file, for reloads (SIGHUP, `configure`).
     pub config_path: Option<std::path::PathBuf>,
+    /// The kernel task, when routes go into the kernel.
+    kernel: Option<mpsc::UnboundedSender<kernel::KernelMsg>>,
     /// The listening socket, for the MD5 keys of peers a reload adds.
     listener: Option<std::sync::Arc<tokio::net::TcpListener>>,
     /// Started with `-R`: route selection results are not sent until every
@@ -77,6 +80,7 @@ impl Daemon {
             recovery_until: None,
             config_path: None,
             listener: None,
+            kernel: None,
         };
         let wait = spec
             .peers
@@ -121,6 +125,12 @@ impl Daemon {
         }
         info!(timed_out = !done, "graceful restart recovery done");
         self.recovery_until = None;
+        // The kernel kept our routes through the restart; now it gets
+        // exactly the routes chosen since.
+        if let Some(k) = &self.kernel {
+            let (tx, _) = tokio::sync::oneshot::channel();
+            let _ = k.send(kernel::KernelMsg::Reconcile(self.kernel_routes(), tx));
+        }
         for p in &mut self.peers {
             let mut cfg = p.session.config().clone();
             if let Some(gr) = &mut cfg.graceful_restart {
@@ -177,6 +187,17 @@ impl Daemon {
         if let Some(port) = self.spec.listen_port {
             self.listener =
                 Some(connect::spawn_listener(&self.spec, port, self.events_tx.clone()).await?);
+        }
+        if let Some(k) = self.spec.kernel {
+            self.kernel = Some(kernel::spawn(k)?);
+            // Routes of ours left by an earlier run go, unless we restart
+            // gracefully: then they stay until recovery is over.
+            if self.recovery_until.is_none() {
+                self.reconcile_kernel(Vec::new()).await;
+            }
+        }
+        if self.spec.connected {
+            self.originate_connected().await;
         }
         let now = self.now();
         for p in &mut self.peers {
@@ -251,6 +272,9 @@ impl Daemon {
         }
         // Let the writers flush the NOTIFICATIONs.
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        if self.spec.kernel.is_some_and(|k| !k.persist) {
+            self.reconcile_kernel(Vec::new()).await;
+        }
     }
 
     fn on_timers(&mut self) {

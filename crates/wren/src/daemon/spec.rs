@@ -58,6 +58,25 @@ pub struct DaemonSpec {
     pub peers: Vec<PeerSpec>,
     /// Ranges from which any peer is accepted (GoBGP's dynamic neighbors).
     pub dynamic: Vec<DynamicSpec>,
+    /// Best BGP routes go into this kernel table (BIRD's `kernel`
+    /// protocol, GoBGP's zebra).
+    pub kernel: Option<KernelSpec>,
+    /// Connected prefixes of the interfaces are announced (BIRD's
+    /// `direct`, GoBGP's `redistribute-route-type-list = ["connect"]`).
+    pub connected: bool,
+}
+
+/// Where and how routes go into the kernel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KernelSpec {
+    /// Table id (254 = main).
+    pub table: u32,
+    /// Protocol number on our routes (12 bird, 186 bgp).
+    pub protocol: u8,
+    /// Route metric.
+    pub metric: u32,
+    /// Leave our routes in the kernel when wrend exits.
+    pub persist: bool,
 }
 
 /// Accept sessions from any address in `prefix`, with `template`'s

@@ -1,0 +1,202 @@
+//! The kernel protocol: the best BGP route of every prefix goes into one
+//! kernel table (with our protocol number and metric), in batches; at
+//! exit our routes leave it again unless `persist`. And the `direct`
+//! side: connected prefixes of the interfaces become routes to announce.
+//!
+//! The netlink socket lives in its own task so a million-route install
+//! never stalls the main loop's sessions.
+
+use super::spec::KernelSpec;
+use super::Daemon;
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot};
+use tracing::{info, warn};
+use wren_core::rib::{Change, Path, SourceInfo, SourceKind};
+use wren_linux::{Interfaces, KernelTable, NextHop, Route, RouteChange, TableConfig};
+use wren_wire::attributes::{AsPath, Origin, PathAttributes};
+use wren_wire::update::NextHop as BgpNextHop;
+use wren_wire::Prefix;
+
+/// What the kernel task is asked to do.
+#[derive(Debug)]
+pub enum KernelMsg {
+    /// Apply these changes.
+    Apply(Vec<RouteChange>),
+    /// Make our routes in the table exactly these (start-up, end of a
+    /// graceful restart, exit with an empty list); then answer.
+    Reconcile(Vec<Route>, oneshot::Sender<()>),
+}
+
+/// Starts the kernel task for `spec`; it runs until the sender is dropped.
+pub fn spawn(spec: KernelSpec) -> Result<mpsc::UnboundedSender<KernelMsg>, wren_linux::Error> {
+    let mut table = KernelTable::open(TableConfig {
+        table: spec.table,
+        protocol: spec.protocol,
+        metric: spec.metric,
+    })?;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Some(msg) = rx.recv().await {
+            match msg {
+                KernelMsg::Apply(changes) => apply(&mut table, &changes).await,
+                KernelMsg::Reconcile(want, done) => {
+                    reconcile(&mut table, want).await;
+                    let _ = done.send(());
+                }
+            }
+        }
+    });
+    Ok(tx)
+}
+
+async fn apply(table: &mut KernelTable, changes: &[RouteChange]) {
+    match table.apply(changes).await {
+        Ok(report) if report.failed.is_empty() => {}
+        Ok(report) => {
+            let first = report.failed.first().and_then(|f| {
+                changes
+                    .get(f.index)
+                    .map(|c| format!("{}: {}", c.dst(), f.error))
+            });
+            warn!(
+                failed = report.failed.len(),
+                applied = report.applied,
+                first = first.unwrap_or_default(),
+                "kernel refused routes"
+            );
+        }
+        Err(e) => warn!(error = %e, "kernel table update failed"),
+    }
+}
+
+async fn reconcile(table: &mut KernelTable, want: Vec<Route>) {
+    let cfg = *table.config();
+    let ours: Vec<Prefix> = match table.dump().await {
+        Ok(all) => all
+            .into_iter()
+            .filter(|k| k.protocol == cfg.protocol && k.table == cfg.table)
+            .map(|k| k.route.dst)
+            .collect(),
+        Err(e) => {
+            warn!(error = %e, "cannot read the kernel table");
+            Vec::new()
+        }
+    };
+    let mut changes: Vec<RouteChange> = ours
+        .into_iter()
+        .filter(|p| !want.iter().any(|r| r.dst == *p))
+        .map(RouteChange::Delete)
+        .collect();
+    let removed = changes.len();
+    changes.extend(want.into_iter().map(RouteChange::Replace));
+    apply(table, &changes).await;
+    info!(
+        removed,
+        installed = changes.len() - removed,
+        "kernel table reconciled"
+    );
+}
+
+/// The kernel route for `path` to `prefix`: best BGP routes with a next
+/// hop; other sources (connected prefixes) are the kernel's already.
+pub fn fib_route(prefix: Prefix, path: &Path, src: Option<&SourceInfo>) -> Option<Route> {
+    if !matches!(src.map(|s| &s.kind), Some(SourceKind::Bgp(_))) {
+        return None;
+    }
+    let hop = match path.next_hop()? {
+        BgpNextHop::V4(a) => NextHop::via(a.into()),
+        BgpNextHop::V6 { global, .. } => NextHop::via(global.into()),
+    };
+    Some(Route::unicast(prefix, vec![hop]))
+}
+
+impl Daemon {
+    /// Kernel changes for a batch of table changes.
+    pub(super) fn kernel_changes(&self, changes: &[Change]) -> Vec<RouteChange> {
+        let route = |prefix: Prefix, p: &Option<Path>| {
+            p.as_ref()
+                .and_then(|p| fib_route(prefix, p, self.sources.get(p.source)))
+        };
+        changes
+            .iter()
+            .filter_map(
+                |c| match (route(c.prefix, &c.new), route(c.prefix, &c.old)) {
+                    (Some(n), Some(o)) if n == o => None,
+                    (Some(n), _) => Some(RouteChange::Replace(n)),
+                    (None, Some(_)) => Some(RouteChange::Delete(c.prefix)),
+                    (None, None) => None,
+                },
+            )
+            .collect()
+    }
+
+    /// Every route the kernel should hold now.
+    pub(super) fn kernel_routes(&self) -> Vec<Route> {
+        self.table
+            .iter()
+            .filter_map(|(prefix, e)| {
+                let p = e.best()?;
+                fib_route(prefix, p, self.sources.get(p.source))
+            })
+            .collect()
+    }
+
+    /// Sends the kernel task what changed.
+    pub(super) fn export_kernel(&self, changes: &[Change]) {
+        let Some(k) = &self.kernel else { return };
+        let ops = self.kernel_changes(changes);
+        if !ops.is_empty() {
+            let _ = k.send(KernelMsg::Apply(ops));
+        }
+    }
+
+    /// Makes the kernel hold exactly `want`, and waits until it does.
+    pub(super) async fn reconcile_kernel(&self, want: Vec<Route>) {
+        let Some(k) = &self.kernel else { return };
+        let (tx, rx) = oneshot::channel();
+        if k.send(KernelMsg::Reconcile(want, tx)).is_ok() {
+            let _ = rx.await;
+        }
+    }
+
+    /// Announces the connected prefixes of the interfaces (not loopback,
+    /// not link-local), as zebra's `connect` redistribution does.
+    pub(super) async fn originate_connected(&mut self) {
+        let mut ifs = match Interfaces::open() {
+            Ok(i) => i,
+            Err(e) => return warn!(error = %e, "cannot read interfaces"),
+        };
+        let (links, addrs) = match (ifs.links().await, ifs.addresses().await) {
+            (Ok(l), Ok(a)) => (l, a),
+            (Err(e), _) | (_, Err(e)) => return warn!(error = %e, "cannot read interfaces"),
+        };
+        let source = self.sources.add(SourceInfo {
+            name: "direct1".into(),
+            kind: SourceKind::Direct,
+            preference: 240,
+        });
+        let attrs = Arc::new(PathAttributes {
+            origin: Some(Origin::Igp),
+            as_path: Some(AsPath::sequence(&[])),
+            med: Some(0),
+            ..PathAttributes::default()
+        });
+        for a in addrs.iter().filter(|a| a.scope == 0) {
+            if links.iter().any(|l| l.index == a.index && l.is_loopback()) {
+                continue;
+            }
+            let prefix = match a.addr {
+                std::net::IpAddr::V4(v4) => {
+                    wren_wire::Ipv4Prefix::new(v4, a.prefix_len).map(Prefix::V4)
+                }
+                std::net::IpAddr::V6(v6) => {
+                    wren_wire::Ipv6Prefix::new(v6, a.prefix_len).map(Prefix::V6)
+                }
+            };
+            if let Some(prefix) = prefix {
+                let path = Path::new(source, 0, attrs.clone(), None);
+                self.table.update(prefix, path, &self.sources);
+            }
+        }
+    }
+}
