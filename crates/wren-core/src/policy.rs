@@ -3,6 +3,8 @@
 //! GoBGP policies) compile elsewhere; the core only runs them.
 
 use crate::rib::{Attrs, SourceInfo};
+use std::net::IpAddr;
+use std::sync::Arc;
 use wren_wire::attributes::PathAttributes;
 use wren_wire::update::NextHop;
 use wren_wire::Prefix;
@@ -17,6 +19,10 @@ pub struct RouteView<'a> {
     pub source: &'a SourceInfo,
     /// Next hop (filters may set `bgp_next_hop`).
     pub next_hop: Option<NextHop>,
+    /// Route facts outside the BGP attributes that BIRD filters read and
+    /// write (`dest`, `ifname`, `gw`, `krt_metric`, `krt_tunnel`,
+    /// `preference`). Default: a unicast route with nothing else known.
+    pub facts: RouteFacts,
     base: &'a Attrs,
     modified: Option<PathAttributes>,
 }
@@ -33,9 +39,22 @@ impl<'a> RouteView<'a> {
             prefix,
             source,
             next_hop,
+            facts: RouteFacts::default(),
             base,
             modified: None,
         }
+    }
+
+    /// The same view with `facts` (kernel and static routes know their
+    /// interface, metric and kind of destination).
+    pub fn with_facts(mut self, facts: RouteFacts) -> Self {
+        self.facts = facts;
+        self
+    }
+
+    /// BIRD's `preference`: a filter's value, else the source's.
+    pub fn preference(&self) -> u32 {
+        self.facts.preference.unwrap_or(self.source.preference)
     }
 
     /// The attributes as they stand.
@@ -52,6 +71,41 @@ impl<'a> RouteView<'a> {
     pub fn into_modified(self) -> Option<PathAttributes> {
         self.modified
     }
+}
+
+/// What kind of destination a route has (BIRD's `dest`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum RouteDest {
+    /// Forwarded via a gateway or an interface (RTD_UNICAST / RTD_ROUTER).
+    #[default]
+    Unicast,
+    /// Via an interface only (BIRD 1.x RTD_DEVICE; static `via "ifname"`).
+    Device,
+    /// Dropped silently (RTD_BLACKHOLE).
+    Blackhole,
+    /// Dropped with ICMP unreachable (RTD_UNREACHABLE).
+    Unreachable,
+    /// Dropped with ICMP prohibited (RTD_PROHIBIT).
+    Prohibit,
+}
+
+/// Route facts beyond the BGP path attributes. Filters may write them
+/// (Calico's kernel filter sets `krt_metric` and `krt_tunnel`), and the
+/// caller reads them back from [`RouteView::facts`] after the run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RouteFacts {
+    /// Kind of destination.
+    pub dest: RouteDest,
+    /// Outgoing interface name, when known.
+    pub ifname: Option<Arc<str>>,
+    /// Gateway address, when known (else filters read the next hop).
+    pub gw: Option<IpAddr>,
+    /// Kernel route metric (`krt_metric`).
+    pub krt_metric: Option<u32>,
+    /// Tunnel device for the kernel route (`krt_tunnel`, Calico's BIRD fork).
+    pub krt_tunnel: Option<Arc<str>>,
+    /// Route preference set by a filter (`preference = N`).
+    pub preference: Option<u32>,
 }
 
 /// An import or export filter.
