@@ -3,7 +3,7 @@
 //! silently ignored; known keys Wren cannot honour yet are errors that
 //! say so.
 
-use crate::daemon::spec::{DaemonSpec, DynamicSpec, KernelSpec, PeerSpec};
+use crate::daemon::spec::{DaemonSpec, DynamicSpec, IfaceFilter, KernelSpec, PeerSpec};
 use serde::Deserialize;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
@@ -324,8 +324,11 @@ pub fn parse(name: &str, text: &str) -> Result<DaemonSpec, String> {
             protocol: 186,
             metric: 20,
             persist: false,
+            export: Arc::new(AcceptAll),
         }),
-        connected,
+        // zebra's `connect`: every interface but loopback.
+        connected: connected.then(|| IfaceFilter(Arc::new(|name: &str| name != "lo"))),
+        statics: Vec::new(),
     })
 }
 

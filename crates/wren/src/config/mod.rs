@@ -2,9 +2,11 @@
 //!
 //! The dialect is chosen by content: a file whose first significant line
 //! opens a TOML table (`[global.config]`) is GoBGP's format; anything
-//! else is the BIRD dialect (wren-config). The GoBGP front end lives here
-//! until wren-config's typed model exists for it to target (issue 5).
+//! else is the BIRD dialect, read by wren-config and mapped in [`bird`].
+//! The GoBGP front end still maps straight onto the daemon's spec; it
+//! moves onto wren-config's model next (docs/daemon.md).
 
+pub mod bird;
 pub mod gobgp;
 
 use crate::daemon::spec::DaemonSpec;
@@ -22,10 +24,8 @@ pub fn load(path: &Path, recovery: bool) -> Result<DaemonSpec, String> {
     let mut spec = if first.starts_with('[') {
         gobgp::parse(&path.display().to_string(), &text)?
     } else {
-        return Err(format!(
-            "{}:1:1: the BIRD dialect is not wired into wrend yet (issue 5); use GoBGP TOML",
-            path.display()
-        ));
+        let cfg = wren_config::parse_bird_file(path).map_err(|e| e.to_string())?;
+        bird::map(&cfg)?
     };
     if recovery {
         for p in &mut spec.peers {

@@ -6,12 +6,14 @@
 //! The netlink socket lives in its own task so a million-route install
 //! never stalls the main loop's sessions.
 
-use super::spec::KernelSpec;
+use super::spec::{KernelSpec, StaticDest, StaticSpec};
 use super::Daemon;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 use tracing::{info, warn};
+use wren_core::policy::RouteView;
 use wren_core::rib::{Change, Path, SourceInfo, SourceKind};
+use wren_linux::RouteKind;
 use wren_linux::{Interfaces, KernelTable, NextHop, Route, RouteChange, TableConfig};
 use wren_wire::attributes::{AsPath, Origin, PathAttributes};
 use wren_wire::update::NextHop as BgpNextHop;
@@ -28,7 +30,7 @@ pub enum KernelMsg {
 }
 
 /// Starts the kernel task for `spec`; it runs until the sender is dropped.
-pub fn spawn(spec: KernelSpec) -> Result<mpsc::UnboundedSender<KernelMsg>, wren_linux::Error> {
+pub fn spawn(spec: &KernelSpec) -> Result<mpsc::UnboundedSender<KernelMsg>, wren_linux::Error> {
     let mut table = KernelTable::open(TableConfig {
         table: spec.table,
         protocol: spec.protocol,
@@ -97,25 +99,46 @@ async fn reconcile(table: &mut KernelTable, want: Vec<Route>) {
     );
 }
 
-/// The kernel route for `path` to `prefix`: best BGP routes with a next
-/// hop; other sources (connected prefixes) are the kernel's already.
-pub fn fib_route(prefix: Prefix, path: &Path, src: Option<&SourceInfo>) -> Option<Route> {
-    if !matches!(src.map(|s| &s.kind), Some(SourceKind::Bgp(_))) {
-        return None;
+/// The kernel route for `path` to `prefix`: BGP routes via their next
+/// hop, static routes as configured; connected prefixes are the kernel's
+/// already.
+fn fib_route(
+    prefix: Prefix,
+    path: &Path,
+    src: &SourceInfo,
+    statics: &[StaticSpec],
+) -> Option<Route> {
+    let via = |a: std::net::IpAddr| Route::unicast(prefix, vec![NextHop::via(a)]);
+    match src.kind {
+        SourceKind::Bgp(_) => match path.next_hop()? {
+            BgpNextHop::V4(a) => Some(via(a.into())),
+            BgpNextHop::V6 { global, .. } => Some(via(global.into())),
+        },
+        SourceKind::Static => match statics.iter().find(|s| s.prefix == prefix)?.dest {
+            StaticDest::Via(a) => Some(via(a)),
+            StaticDest::Blackhole => Some(Route::reject(prefix, RouteKind::Blackhole)),
+            StaticDest::Unreachable => Some(Route::reject(prefix, RouteKind::Unreachable)),
+            StaticDest::Prohibit => Some(Route::reject(prefix, RouteKind::Prohibit)),
+        },
+        SourceKind::Direct | SourceKind::Kernel => None,
     }
-    let hop = match path.next_hop()? {
-        BgpNextHop::V4(a) => NextHop::via(a.into()),
-        BgpNextHop::V6 { global, .. } => NextHop::via(global.into()),
-    };
-    Some(Route::unicast(prefix, vec![hop]))
 }
 
 impl Daemon {
+    /// The kernel route for `path`, if the kernel protocol's export filter
+    /// takes it.
+    fn kernel_route(&self, prefix: Prefix, path: &Path) -> Option<Route> {
+        let k = self.spec.kernel.as_ref()?;
+        let src = self.sources.get(path.source)?;
+        let route = fib_route(prefix, path, src, &self.spec.statics)?;
+        let mut view = RouteView::new(prefix, src, &path.attrs, path.next_hop());
+        k.export.run(&mut view).then_some(route)
+    }
+
     /// Kernel changes for a batch of table changes.
     pub(super) fn kernel_changes(&self, changes: &[Change]) -> Vec<RouteChange> {
         let route = |prefix: Prefix, p: &Option<Path>| {
-            p.as_ref()
-                .and_then(|p| fib_route(prefix, p, self.sources.get(p.source)))
+            p.as_ref().and_then(|p| self.kernel_route(prefix, p))
         };
         changes
             .iter()
@@ -134,10 +157,7 @@ impl Daemon {
     pub(super) fn kernel_routes(&self) -> Vec<Route> {
         self.table
             .iter()
-            .filter_map(|(prefix, e)| {
-                let p = e.best()?;
-                fib_route(prefix, p, self.sources.get(p.source))
-            })
+            .filter_map(|(prefix, e)| self.kernel_route(prefix, e.best()?))
             .collect()
     }
 
@@ -159,9 +179,41 @@ impl Daemon {
         }
     }
 
-    /// Announces the connected prefixes of the interfaces (not loopback,
-    /// not link-local), as zebra's `connect` redistribution does.
+    /// Puts the configured static routes into the table.
+    pub(super) fn originate_static(&mut self) {
+        if self.spec.statics.is_empty() {
+            return;
+        }
+        let source = self.sources.add(SourceInfo {
+            name: "static1".into(),
+            kind: SourceKind::Static,
+            preference: 200,
+        });
+        let attrs = Arc::new(PathAttributes {
+            origin: Some(Origin::Igp),
+            as_path: Some(AsPath::sequence(&[])),
+            ..PathAttributes::default()
+        });
+        for s in self.spec.statics.clone() {
+            let nh = match s.dest {
+                StaticDest::Via(std::net::IpAddr::V4(a)) => Some(BgpNextHop::V4(a)),
+                StaticDest::Via(std::net::IpAddr::V6(a)) => Some(BgpNextHop::V6 {
+                    global: a,
+                    link_local: None,
+                }),
+                _ => None,
+            };
+            let path = Path::new(source, 0, attrs.clone(), nh);
+            self.table.update(s.prefix, path, &self.sources);
+        }
+    }
+
+    /// Announces the global-scope prefixes of the interfaces the
+    /// configuration accepts (BIRD's `direct`, zebra's `connect`).
     pub(super) async fn originate_connected(&mut self) {
+        let Some(accept) = self.spec.connected.clone() else {
+            return;
+        };
         let mut ifs = match Interfaces::open() {
             Ok(i) => i,
             Err(e) => return warn!(error = %e, "cannot read interfaces"),
@@ -182,7 +234,11 @@ impl Daemon {
             ..PathAttributes::default()
         });
         for a in addrs.iter().filter(|a| a.scope == 0) {
-            if links.iter().any(|l| l.index == a.index && l.is_loopback()) {
+            let name = links
+                .iter()
+                .find(|l| l.index == a.index)
+                .map(|l| l.name.as_str());
+            if !name.is_some_and(|n| (accept.0)(n)) {
                 continue;
             }
             let prefix = match a.addr {

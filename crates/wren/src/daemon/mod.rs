@@ -188,7 +188,7 @@ impl Daemon {
             self.listener =
                 Some(connect::spawn_listener(&self.spec, port, self.events_tx.clone()).await?);
         }
-        if let Some(k) = self.spec.kernel {
+        if let Some(k) = &self.spec.kernel {
             self.kernel = Some(kernel::spawn(k)?);
             // Routes of ours left by an earlier run go, unless we restart
             // gracefully: then they stay until recovery is over.
@@ -196,9 +196,8 @@ impl Daemon {
                 self.reconcile_kernel(Vec::new()).await;
             }
         }
-        if self.spec.connected {
-            self.originate_connected().await;
-        }
+        self.originate_connected().await;
+        self.originate_static();
         let now = self.now();
         for p in &mut self.peers {
             p.session.start(now);
@@ -272,7 +271,7 @@ impl Daemon {
         }
         // Let the writers flush the NOTIFICATIONs.
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        if self.spec.kernel.is_some_and(|k| !k.persist) {
+        if self.spec.kernel.as_ref().is_some_and(|k| !k.persist) {
             self.reconcile_kernel(Vec::new()).await;
         }
     }

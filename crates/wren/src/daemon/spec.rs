@@ -58,16 +58,51 @@ pub struct DaemonSpec {
     pub peers: Vec<PeerSpec>,
     /// Ranges from which any peer is accepted (GoBGP's dynamic neighbors).
     pub dynamic: Vec<DynamicSpec>,
-    /// Best BGP routes go into this kernel table (BIRD's `kernel`
-    /// protocol, GoBGP's zebra).
+    /// Best routes go into this kernel table (BIRD's `kernel` protocol,
+    /// GoBGP's zebra).
     pub kernel: Option<KernelSpec>,
-    /// Connected prefixes of the interfaces are announced (BIRD's
-    /// `direct`, GoBGP's `redistribute-route-type-list = ["connect"]`).
-    pub connected: bool,
+    /// Connected prefixes of the interfaces this accepts are announced
+    /// (BIRD's `direct`, GoBGP's `redistribute-route-type-list =
+    /// ["connect"]`).
+    pub connected: Option<IfaceFilter>,
+    /// Static routes (BIRD's `static`).
+    pub statics: Vec<StaticSpec>,
+}
+
+/// Which interfaces count, by name.
+#[derive(Clone)]
+pub struct IfaceFilter(pub Arc<dyn Fn(&str) -> bool + Send + Sync>);
+
+impl std::fmt::Debug for IfaceFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("IfaceFilter")
+    }
+}
+
+/// One static route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StaticSpec {
+    /// The prefix.
+    pub prefix: wren_wire::Prefix,
+    /// Where it leads.
+    pub dest: StaticDest,
+}
+
+/// Where a static route leads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StaticDest {
+    /// Via a gateway.
+    Via(IpAddr),
+    /// Dropped.
+    Blackhole,
+    /// Dropped with ICMP unreachable.
+    Unreachable,
+    /// Dropped with ICMP prohibited.
+    Prohibit,
 }
 
 /// Where and how routes go into the kernel.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct KernelSpec {
     /// Table id (254 = main).
     pub table: u32,
@@ -77,6 +112,8 @@ pub struct KernelSpec {
     pub metric: u32,
     /// Leave our routes in the kernel when wrend exits.
     pub persist: bool,
+    /// Which routes go in (BIRD's kernel `export` filter).
+    pub export: Arc<dyn Policy>,
 }
 
 /// Accept sessions from any address in `prefix`, with `template`'s
