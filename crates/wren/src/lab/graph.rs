@@ -11,6 +11,7 @@ fn colour(k: Kind) -> &'static str {
         Kind::Frr => "#c62828",
         Kind::Gobgp => "#6a1b9a",
         Kind::Host => "#616161",
+        Kind::Switch => "#9e9e9e",
     }
 }
 

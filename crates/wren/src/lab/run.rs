@@ -84,6 +84,10 @@ impl Lab {
             let ns = self.ns(name);
             sh(&["ip", "netns", "add", &ns])?;
             sh(&["ip", "-n", &ns, "link", "set", "lo", "up"])?;
+            if node.kind == Kind::Switch {
+                sh(&["ip", "-n", &ns, "link", "add", "br0", "type", "bridge"])?;
+                sh(&["ip", "-n", &ns, "link", "set", "br0", "up"])?;
+            }
             for (k, v) in &node.sysctls {
                 sh(&[
                     "ip",
@@ -112,6 +116,11 @@ impl Lab {
             ])?;
             sh(&["ip", "-n", &ns1, "link", "set", i1, "up"])?;
             sh(&["ip", "-n", &ns2, "link", "set", i2, "up"])?;
+            for (n, ns, i) in [(n1, &ns1, i1), (n2, &ns2, i2)] {
+                if self.topo.nodes.get(*n).is_some_and(|x| x.kind == Kind::Switch) {
+                    sh(&["ip", "-n", ns, "link", "set", i, "master", "br0"])?;
+                }
+            }
         }
         for (name, node) in &self.topo.nodes {
             let ns = self.ns(name);
@@ -155,7 +164,7 @@ impl Lab {
         let vty = self.dir.join(name);
         let wrend = wrend_path();
         let mut args: Vec<String> = match node.kind {
-            Kind::Host => return Ok(()),
+            Kind::Host | Kind::Switch => return Ok(()),
             Kind::Wren => vec![
                 wrend,
                 "-f".into(),

@@ -70,6 +70,8 @@ pub enum Kind {
     Gobgp,
     /// No router: a host or a "container".
     Host,
+    /// An Ethernet switch: a bridge `br0` every link to it joins.
+    Switch,
 }
 
 /// A veth pair between two nodes: `["r1:eth0", "r2:eth0"]`.
@@ -191,8 +193,10 @@ pub fn load(path: &Path) -> Result<Topology, String> {
             )));
         }
         match (&node.config, node.kind) {
-            (None, Kind::Host) => {}
-            (Some(_), Kind::Host) => return Err(bad(format!("{name}: a host runs no config"))),
+            (None, Kind::Host | Kind::Switch) => {}
+            (Some(_), Kind::Host | Kind::Switch) => {
+                return Err(bad(format!("{name}: a host or switch runs no config")))
+            }
             (None, _) => return Err(bad(format!("{name}: a router needs `config`"))),
             (Some(c), _) => {
                 let abs = base.join(c);
