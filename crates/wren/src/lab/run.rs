@@ -117,7 +117,12 @@ impl Lab {
             sh(&["ip", "-n", &ns1, "link", "set", i1, "up"])?;
             sh(&["ip", "-n", &ns2, "link", "set", i2, "up"])?;
             for (n, ns, i) in [(n1, &ns1, i1), (n2, &ns2, i2)] {
-                if self.topo.nodes.get(*n).is_some_and(|x| x.kind == Kind::Switch) {
+                if self
+                    .topo
+                    .nodes
+                    .get(*n)
+                    .is_some_and(|x| x.kind == Kind::Switch)
+                {
                     sh(&["ip", "-n", ns, "link", "set", i, "master", "br0"])?;
                 }
             }
