@@ -2,7 +2,12 @@
 //! and bird6.cfg files with their includes) loads into wrend: parsed by
 //! wren-config and mapped onto sessions, filters and protocols, as
 //! `wrend -p -c FILE` does.
-#![allow(clippy::unwrap_used, clippy::panic, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
 
 use std::path::{Path, PathBuf};
 
