@@ -209,6 +209,18 @@ fn bgp(spec: &mut DaemonSpec, p: &Protocol, b: &Bgp) -> Result<(), String> {
     let mut first: Option<ChannelOpts> = None;
     for afi in afis {
         let ch = p.channel_for(afi).unwrap_or_default();
+        // One filter pair per session so far: channels must agree.
+        if let Some(f) = &first {
+            let same = |a: &Option<Spanned<FilterSpec>>, b: &Option<Spanned<FilterSpec>>| {
+                format!("{:?}", a.val()) == format!("{:?}", b.val())
+            };
+            if !same(&f.import, &ch.import) || !same(&f.export, &ch.export) {
+                return Err(format!(
+                    "{}: different filters per channel in one BGP protocol are not supported by Wren yet",
+                    p.span
+                ));
+            }
+        }
         let add_path = match ch.add_paths.val() {
             Some(AddPaths::Rx) => Some(AddPathMode::RECEIVE),
             Some(AddPaths::Tx) => Some(AddPathMode::SEND),
