@@ -3,7 +3,7 @@
 # drives wrend, and the raw replies have the exact shape Calico's status
 # code parses (0001 greeting, 2002- header, 1002- first row, space-led
 # further rows, 0000 end). Socket mode 0660: another user cannot connect.
-# `birdc down` stops wrend.
+# `disable`/`enable` act on sessions; `birdc down` stops wrend.
 source "$(dirname "$0")/lib.sh"
 
 b=$(ns bird); w=$(ns wren)
@@ -91,6 +91,15 @@ if su nobody -s /bin/sh -c "birdc -s $tmp/wren.ctl show status" 2>/dev/null | gr
     fail "user nobody could use the control socket"
 fi
 pass "socket mode 0660; user nobody refused"
+
+wc disable Mesh_198_18_11_1 | grep -F "Mesh_198_18_11_1: disabled" >/dev/null || fail "disable"
+wait_for 10 "disable: BIRD's session goes down" sh -c "! birdc -s $tmp/bird.ctl show protocols wren | grep Established"
+wc show protocols | grep -F Mesh_198_18_11_1 | grep -F " down " >/dev/null || fail "state after disable: $(wc show protocols)"
+wc enable "Mesh_*" | grep -F "Mesh_198_18_11_1: enabled" >/dev/null || fail "enable by pattern"
+wait_for 30 "enable: Established again" sh -c "birdc -s $tmp/bird.ctl show protocols wren | grep Established"
+out=$(wc restart nosuch 2>&1 || true)
+grep -F "No protocols match" <<<"$out" >/dev/null || fail "restart of an unknown protocol: $out"
+pass "disable, enable (by pattern), restart of nothing"
 
 wc down >/dev/null || true
 wait_for 10 "birdc down stops wrend" sh -c "! kill -0 $(cat "$tmp/wren.pid") 2>/dev/null"

@@ -27,6 +27,19 @@ pub enum Command {
     Configure,
     /// `configure check`: load the file and report, change nothing.
     ConfigureCheck,
+    /// `enable | disable | restart NAME|"PATTERN"|all`.
+    Protocols(ProtoOp, String),
+}
+
+/// What `enable`, `disable` and `restart` do to a protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProtoOp {
+    /// Start it.
+    Enable,
+    /// Stop it (Cease, administrative shutdown).
+    Disable,
+    /// Stop and start it (Cease, administrative reset).
+    Restart,
 }
 
 /// The options of `show route`.
@@ -79,6 +92,14 @@ pub fn parse(line: &str) -> Result<Command, Refused> {
         (Some("down"), None) => Ok(Command::Down),
         (Some("configure"), None | Some("soft")) => end(w, Command::Configure),
         (Some("configure"), Some("check")) => end(w, Command::ConfigureCheck),
+        (Some(op @ ("enable" | "disable" | "restart")), Some(target)) => {
+            let op = match op {
+                "enable" => ProtoOp::Enable,
+                "disable" => ProtoOp::Disable,
+                _ => ProtoOp::Restart,
+            };
+            end(w, Command::Protocols(op, target.to_string()))
+        }
         (Some(x @ ("configure" | "enable" | "disable" | "restart" | "reload" | "debug")), _) => {
             Err(Refused(
                 9002,

@@ -232,6 +232,9 @@ impl Daemon {
                 Some(req) = control.recv() => {
                     let reply = match req.command {
                         crate::control::Command::Configure => self.configure_reply(true),
+                        crate::control::Command::Protocols(op, ref which) => {
+                            self.protocols_op(op, which)
+                        }
                         crate::control::Command::ConfigureCheck => self.configure_reply(false),
                         _ => self.answer(&req.command),
                     };

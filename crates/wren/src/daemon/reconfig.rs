@@ -171,3 +171,58 @@ impl Daemon {
         }
     }
 }
+
+impl Daemon {
+    /// `enable`, `disable`, `restart` on the protocols `which` names (a
+    /// name, a shell pattern, or `all`), in BIRD's reply codes.
+    pub(crate) fn protocols_op(
+        &mut self,
+        op: crate::control::command::ProtoOp,
+        which: &str,
+    ) -> crate::control::Reply {
+        use crate::control::command::ProtoOp;
+        let now = self.now();
+        let mut r = crate::control::Reply::new();
+        let mut any = false;
+        for i in 0..self.peers.len() {
+            let Some(p) = self.peers.get(i) else { continue };
+            if p.removed || !(which == "all" || super::show::glob(which, &p.spec.name)) {
+                continue;
+            }
+            any = true;
+            let name = p.spec.name.clone();
+            let enabled = p.session.is_enabled();
+            let (code, text) = match (op, enabled) {
+                (ProtoOp::Enable, true) => (10, "already enabled"),
+                (ProtoOp::Disable, false) => (8, "already disabled"),
+                (ProtoOp::Enable, false) => (11, "enabled"),
+                (ProtoOp::Disable, true) => (9, "disabled"),
+                (ProtoOp::Restart, _) => (6, "restarted"),
+            };
+            let subcode = match op {
+                ProtoOp::Restart => cease::ADMINISTRATIVE_RESET,
+                _ => cease::ADMINISTRATIVE_SHUTDOWN,
+            };
+            let mut out: Vec<Action> = std::mem::take(&mut self.actions);
+            if let Some(p) = self.peers.get_mut(i) {
+                if matches!(
+                    (op, enabled),
+                    (ProtoOp::Disable, true) | (ProtoOp::Restart, true)
+                ) {
+                    p.session
+                        .stop(now, Notification::cease_with_message(subcode, ""), &mut out);
+                }
+                if matches!(op, ProtoOp::Enable | ProtoOp::Restart) {
+                    p.session.start(now);
+                }
+            }
+            self.apply_actions(i, &mut out);
+            self.actions = out;
+            r.line(code, format!("{name}: {text}"));
+        }
+        if !any {
+            return crate::control::Reply::only(8003, "No protocols match");
+        }
+        r
+    }
+}

@@ -30,7 +30,7 @@ impl Daemon {
             Command::ShowMemory => self.show_memory(),
             Command::Down => Reply::only(7, "Shutdown requested"),
             // Answered by the main loop, which may change state.
-            Command::Configure | Command::ConfigureCheck => Reply::new(),
+            Command::Configure | Command::ConfigureCheck | Command::Protocols(..) => Reply::new(),
         }
     }
 
@@ -468,7 +468,7 @@ fn bgp_info(p: &Peer) -> String {
 }
 
 /// Shell-style match with `*` and `?`, as BIRD's protocol patterns.
-fn glob(pat: &str, s: &str) -> bool {
+pub(super) fn glob(pat: &str, s: &str) -> bool {
     fn go(p: &[u8], s: &[u8]) -> bool {
         match (p.first(), s.first()) {
             (None, None) => true,
