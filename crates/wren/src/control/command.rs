@@ -89,6 +89,12 @@ pub fn parse(line: &str) -> Result<Command, Refused> {
         }
         (Some("show"), Some("route")) => route(w).map(Command::ShowRoute),
         (Some("show"), Some("memory")) => end(w, Command::ShowMemory),
+        (Some("show"), Some(x @ ("interfaces" | "symbols" | "ospf" | "static" | "bfd"))) => {
+            Err(Refused(
+                9002,
+                format!("`show {x}` is not supported by Wren yet (issue 6)"),
+            ))
+        }
         (Some("down"), None) => Ok(Command::Down),
         (Some("configure"), None | Some("soft")) => end(w, Command::Configure),
         (Some("configure"), Some("check")) => end(w, Command::ConfigureCheck),
