@@ -91,12 +91,29 @@ fn idle_manual_start_connects_after_connect_delay_time() {
     assert_eq!(s.state(), State::Idle);
     s.start(secs(0));
     assert_eq!(s.state(), State::Active);
-    assert_eq!(s.next_deadline(), Some(secs(5)));
-    s.on_timer(secs(4), &mut out);
+    // The 5 s connect delay, with RFC 4271 §10 jitter: 3.75 s to 5 s.
+    let at = s.next_deadline().unwrap();
+    assert!(at >= Instant(3750) && at <= secs(5), "{at:?}");
+    s.on_timer(Instant(3749), &mut out);
     assert!(out.is_empty());
-    s.on_timer(secs(5), &mut out);
+    s.on_timer(at, &mut out);
     assert_eq!(out, vec![Action::Connect]);
     assert_eq!(s.state(), State::Connect);
+}
+
+#[test]
+fn speakers_that_start_together_do_not_connect_together() {
+    // Two routers with the same connect delay, started at the same
+    // instant: their first connects must not coincide, or they collide
+    // (RFC 4271 §6.8) and both lose, again at every retry.
+    let mut a = Session::new(cfg());
+    let mut other = cfg();
+    other.router_id = Ipv4Addr::new(10, 0, 0, 2);
+    let mut b = Session::new(other);
+    a.start(secs(0));
+    b.start(secs(0));
+    let (ta, tb) = (a.next_deadline().unwrap(), b.next_deadline().unwrap());
+    assert!(ta.0.abs_diff(tb.0) >= 10, "{ta:?} {tb:?}");
 }
 
 #[test]

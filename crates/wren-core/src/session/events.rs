@@ -64,12 +64,19 @@ impl Session {
         if !self.enabled || self.cfg.passive || self.restart_at.is_some() {
             return;
         }
+        let wait = self.jittered(self.cfg.connect_retry_time);
+        self.connect_at = Some(Instant(now.0.saturating_add(wait)));
+    }
+
+    /// 75–100 % of `secs`, in milliseconds (RFC 4271 §10). Two speakers
+    /// that start (or recover) together would otherwise connect at the same
+    /// instant every time, collide, and both lose (§6.8) every time.
+    pub(crate) fn jittered(&mut self, secs: u32) -> u64 {
         self.jitter ^= self.jitter << 13;
         self.jitter ^= self.jitter >> 7;
         self.jitter ^= self.jitter << 17;
-        let full = u64::from(self.cfg.connect_retry_time) * 1000;
-        let wait = full - (self.jitter % (full / 4 + 1));
-        self.connect_at = Some(Instant(now.0.saturating_add(wait)));
+        let full = u64::from(secs) * 1000;
+        full - (self.jitter % (full / 4 + 1))
     }
 
     /// The connection on `dir` closed or failed.

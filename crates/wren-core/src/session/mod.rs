@@ -284,7 +284,12 @@ impl Session {
 
     fn begin(&mut self, now: Instant) {
         self.restart_at = None;
-        self.connect_at = (!self.cfg.passive).then(|| now.plus_secs(self.cfg.connect_delay_time));
+        if self.cfg.passive {
+            self.connect_at = None;
+        } else {
+            let wait = self.jittered(self.cfg.connect_delay_time);
+            self.connect_at = Some(Instant(now.0.saturating_add(wait)));
+        }
     }
 
     /// Stops the session (ManualStop): `notification` (usually Cease/2
