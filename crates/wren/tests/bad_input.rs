@@ -48,6 +48,10 @@ fn free_port() -> u16 {
 }
 
 fn start_wrend(port: u16) -> Wrend {
+    start_wrend_with(port, &[])
+}
+
+fn start_wrend_with(port: u16, extra: &[&str]) -> Wrend {
     let dir = std::env::temp_dir().join(format!("wren-bad-input-{}-{port}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let conf = dir.join("wren.toml");
@@ -79,6 +83,7 @@ fn start_wrend(port: u16) -> Wrend {
         .arg("-d")
         .args(["-f", "-c"])
         .arg(&conf)
+        .args(extra)
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(dir.join("wrend.log")).unwrap())
         .spawn()
@@ -323,4 +328,63 @@ fn malformed_input_hurts_only_what_it_must() {
     drop(a);
     assert!(b.wait_route(v4(10, 0, 4), false, wait));
     assert!(wrend.0.try_wait().unwrap().is_none(), "wrend exited");
+}
+
+/// GET /metrics over plain HTTP.
+fn scrape(port: u16) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    text.split("\r\n\r\n")
+        .nth(1)
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn metrics_parse_as_prometheus_text_and_count_what_happened() {
+    let port = free_port();
+    let mport = free_port();
+    let m = format!("127.0.0.1:{mport}");
+    let _wrend = start_wrend_with(port, &["--metrics", &m]);
+    let a_addr = Ipv4Addr::new(127, 0, 0, 2);
+    let mut a = Peer::establish(a_addr, 65001, port);
+    let mut b = Peer::establish(Ipv4Addr::new(127, 0, 0, 3), 65002, port);
+    let nh = Ipv4Addr::new(198, 18, 0, 2);
+    for i in 0..3 {
+        a.send(&announce(v4(10, 1, i), 65001, nh));
+    }
+    assert!(b.wait_route(v4(10, 1, 2), true, Duration::from_secs(10)));
+    let body = scrape(mport);
+    let lines = body.lines().map(|l| Ok(l.to_string()));
+    let parsed = prometheus_parse::Scrape::parse(lines).unwrap();
+    let value = |name: &str, peer: &str| {
+        parsed
+            .samples
+            .iter()
+            .find(|s| s.metric == name && s.labels.get("neighbor") == Some(peer))
+            .map(|s| match s.value {
+                prometheus_parse::Value::Gauge(v)
+                | prometheus_parse::Value::Counter(v)
+                | prometheus_parse::Value::Untyped(v) => v,
+                _ => f64::NAN,
+            })
+            .unwrap_or_else(|| panic!("no {name} for {peer} in:\n{body}"))
+    };
+    assert_eq!(value("wren_bgp_session_established", "127.0.0.2"), 1.0);
+    assert_eq!(value("wren_bgp_prefixes_accepted", "127.0.0.2"), 3.0);
+    assert!(value("wren_bgp_updates_received_total", "127.0.0.2") >= 3.0);
+    assert!(value("wren_bgp_updates_sent_total", "127.0.0.3") >= 1.0);
+    let table = parsed
+        .samples
+        .iter()
+        .find(|s| s.metric == "wren_table_prefixes" && s.labels.get("table") == Some("master4"))
+        .unwrap();
+    assert!(
+        matches!(table.value, prometheus_parse::Value::Gauge(v) if v == 3.0),
+        "{table:?}"
+    );
 }

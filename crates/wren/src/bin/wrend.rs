@@ -30,6 +30,9 @@ struct Args {
     /// Start in graceful restart recovery (set the R bit).
     #[arg(short = 'R')]
     recovery: bool,
+    /// Serve Prometheus metrics at http://ADDR/metrics.
+    #[arg(long = "metrics", value_name = "ADDR")]
+    metrics: Option<std::net::SocketAddr>,
 }
 
 fn main() -> std::process::ExitCode {
@@ -73,6 +76,11 @@ fn main() -> std::process::ExitCode {
     let result = rt.block_on(async move {
         let (tx, rx) = tokio::sync::mpsc::channel(1024);
         let (ctl_tx, ctl_rx) = tokio::sync::mpsc::channel(16);
+        if let Some(addr) = args.metrics {
+            wren::control::http::spawn(addr, ctl_tx.clone())
+                .await
+                .map_err(|e| anyhow::anyhow!("metrics listener {addr}: {e}"))?;
+        }
         if let Some(path) = &args.socket {
             wren::control::spawn(path, ctl_tx)
                 .map_err(|e| anyhow::anyhow!("control socket {}: {e}", path.display()))?;

@@ -29,6 +29,8 @@ pub enum Command {
     ConfigureCheck,
     /// `enable | disable | restart NAME|"PATTERN"|all`.
     Protocols(ProtoOp, String),
+    /// A Prometheus scrape (from the metrics listener, not the socket).
+    Metrics,
 }
 
 /// What `enable`, `disable` and `restart` do to a protocol.

@@ -6,6 +6,7 @@
 mod connect;
 mod export;
 mod kernel;
+mod metrics;
 pub mod net;
 pub mod peer;
 mod reconfig;
@@ -230,6 +231,10 @@ impl Daemon {
                 }
                 _ = tokio::time::sleep_until(next) => self.on_timers(),
                 Some(req) = control.recv() => {
+                    if req.command == crate::control::Command::Metrics {
+                        let _ = req.reply.send(self.metrics_text());
+                        continue;
+                    }
                     let reply = match req.command {
                         crate::control::Command::Configure => self.configure_reply(true),
                         crate::control::Command::Protocols(op, ref which) => {

@@ -30,7 +30,10 @@ impl Daemon {
             Command::ShowMemory => self.show_memory(),
             Command::Down => Reply::only(7, "Shutdown requested"),
             // Answered by the main loop, which may change state.
-            Command::Configure | Command::ConfigureCheck | Command::Protocols(..) => Reply::new(),
+            Command::Configure
+            | Command::ConfigureCheck
+            | Command::Protocols(..)
+            | Command::Metrics => Reply::new(),
         }
     }
 
