@@ -90,6 +90,7 @@ struct Neighbor {
     timers: Option<Timers>,
     ebgp_multihop: Option<Multihop>,
     ttl_security: Option<TtlSecurity>,
+    as_path_options: Option<AsPathOptions>,
     route_reflector: Option<RouteReflector>,
     #[serde(default)]
     afi_safis: Vec<AfiSafi>,
@@ -150,6 +151,21 @@ struct Multihop {
 struct MultihopConfig {
     enabled: bool,
     multihop_ttl: Option<u8>,
+}
+
+/// `allow-own-as` (BIRD's `allow local as N`); `replace-peer-as` is not
+/// supported.
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct AsPathOptions {
+    config: AsPathOptionsConfig,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct AsPathOptionsConfig {
+    allow_own_as: Option<u8>,
+    replace_peer_as: Option<bool>,
 }
 
 /// GTSM (RFC 5082): `ttl-min` is the lowest TTL accepted, 255 for a
@@ -358,6 +374,7 @@ fn merge(group: &Neighbor, n: &Neighbor) -> Neighbor {
         timers: n.timers.clone().or(group.timers.clone()),
         ebgp_multihop: n.ebgp_multihop.clone().or(group.ebgp_multihop.clone()),
         ttl_security: n.ttl_security.clone().or(group.ttl_security.clone()),
+        as_path_options: n.as_path_options.clone().or(group.as_path_options.clone()),
         route_reflector: n.route_reflector.clone().or(group.route_reflector.clone()),
         afi_safis: if n.afi_safis.is_empty() {
             group.afi_safis.clone()
@@ -452,6 +469,12 @@ fn peer(
     }
     let t = n.transport.as_ref().map(|t| &t.config);
     s.passive = t.and_then(|t| t.passive_mode).unwrap_or(false);
+    if n.as_path_options
+        .as_ref()
+        .is_some_and(|o| o.config.replace_peer_as == Some(true))
+    {
+        return Err(unsupported("replace-peer-as"));
+    }
     let gtsm = n
         .ttl_security
         .as_ref()
@@ -480,7 +503,12 @@ fn peer(
         rr_client,
         cluster_id: rr.and_then(|r| r.route_reflector_cluster_id),
         next_hop_mode: NextHopMode::Default,
-        allow_local_as: 0,
+        allow_local_as: usize::from(
+            n.as_path_options
+                .as_ref()
+                .and_then(|o| o.config.allow_own_as)
+                .unwrap_or(0),
+        ),
         import: Arc::new(AcceptAll),
         export: Arc::new(AcceptAll),
         import_limit: None,

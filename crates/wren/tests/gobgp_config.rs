@@ -1,0 +1,85 @@
+//! The GoBGP TOML front end: seed 004's gobgp.conf, peer groups, options
+//! mapped onto sessions, and errors with file:line:column for unknown keys
+//! and for what Wren does not support yet.
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+
+use std::path::Path;
+use wren::config::gobgp::parse;
+
+fn lab(file: &str) -> String {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../labs/seed-004")
+        .join(file);
+    std::fs::read_to_string(p).unwrap()
+}
+
+#[test]
+fn seed_004_without_flowspec_maps_to_dynamic_neighbors_and_zebra() {
+    let spec = parse("gobgp.conf", &lab("gobgp.conf")).unwrap();
+    assert_eq!(spec.router_id.to_string(), "192.168.122.1");
+    assert!(spec.peers.is_empty());
+    let d = &spec.dynamic[0];
+    assert_eq!(d.prefix.to_string(), "192.168.122.0/24");
+    assert!(d.template.session.passive);
+    assert_eq!(d.template.port, 7946, "the group's remote-port is kept");
+    let k = spec.kernel.as_ref().unwrap();
+    assert_eq!((k.table, k.protocol, k.metric), (254, 186, 20));
+    let c = spec.connected.as_ref().unwrap();
+    assert!((c.0)("virbr0") && !(c.0)("lo"));
+}
+
+#[test]
+fn seed_004_as_published_names_what_is_missing_and_where() {
+    let err = parse("gobgp.conf", &lab("gobgp.conf.seed")).unwrap_err();
+    assert!(err.starts_with("gobgp.conf:"), "{err}");
+    assert!(err.contains("ipv4-flowspec"), "{err}");
+    assert!(err.contains("not supported by Wren yet"), "{err}");
+}
+
+#[test]
+fn unknown_keys_are_errors_at_their_place() {
+    let text = "[global.config]\n  as = 65000\n  router-id = \"10.0.0.1\"\n  routerid = \"x\"\n";
+    let err = parse("w.toml", text).unwrap_err();
+    assert!(err.starts_with("w.toml:4:"), "{err}");
+}
+
+#[test]
+fn neighbor_options_map_onto_the_session() {
+    let text = r#"
+[global.config]
+  as = 65000
+  router-id = "10.0.0.1"
+[[peer-groups]]
+  [peer-groups.config]
+    peer-group-name = "tor"
+    peer-as = 65010
+    auth-password = "s3cret"
+  [peer-groups.timers.config]
+    hold-time = 30
+[[neighbors]]
+  [neighbors.config]
+    neighbor-address = "10.0.0.2"
+    peer-group = "tor"
+  [neighbors.ttl-security.config]
+    enabled = true
+    ttl-min = 254
+  [neighbors.as-path-options.config]
+    allow-own-as = 2
+"#;
+    let spec = parse("w.toml", text).unwrap();
+    let p = &spec.peers[0];
+    assert_eq!(p.session.hold_time, 30);
+    assert_eq!(p.password.as_deref(), Some("s3cret"));
+    assert!(p.ttl_security);
+    assert_eq!(p.multihop, Some(2), "ttl-min 254: two hops");
+    assert_eq!(p.allow_local_as, 2);
+    let bad = text.replace("allow-own-as = 2", "replace-peer-as = true");
+    assert!(parse("w.toml", &bad)
+        .unwrap_err()
+        .contains("replace-peer-as"));
+}
