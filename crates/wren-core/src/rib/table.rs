@@ -110,6 +110,13 @@ impl Table {
         v4.chain(v6)
     }
 
+    /// Changes queued since the last [`Table::take_changes`]: callers
+    /// export before this grows large, which bounds the memory a burst of
+    /// routes costs.
+    pub fn pending_changes(&self) -> usize {
+        self.log.changed.len()
+    }
+
     /// Takes the prefixes whose best path (or multipath set) may have
     /// changed since the last call. A prefix appears once, except when it
     /// left the table and came back within the same batch (then twice;

@@ -74,7 +74,9 @@ fn main() -> std::process::ExitCode {
         }
     };
     let result = rt.block_on(async move {
-        let (tx, rx) = tokio::sync::mpsc::channel(1024);
+        // Few events in flight: each can be a 64 KiB chunk of UPDATEs, and
+        // a full queue pushes back on the peers through TCP.
+        let (tx, rx) = tokio::sync::mpsc::channel(64);
         let (ctl_tx, ctl_rx) = tokio::sync::mpsc::channel(16);
         if let Some(addr) = args.metrics {
             wren::control::http::spawn(addr, ctl_tx.clone())

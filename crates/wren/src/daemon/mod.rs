@@ -29,6 +29,10 @@ use wren_core::time::Instant;
 use wren_wire::notification::{cease, code};
 use wren_wire::{Family, Notification};
 
+/// Changed prefixes after which the main loop exports before taking more
+/// input (about 6 MiB of change records).
+const EXPORT_BATCH: usize = 65_536;
+
 /// The routing state and everything attached to it.
 pub struct Daemon {
     spec: DaemonSpec,
@@ -221,8 +225,13 @@ impl Daemon {
                 ev = events.recv() => {
                     let Some(ev) = ev else { break };
                     self.on_event(ev);
-                    // Take whatever else is ready before exporting: batches.
+                    // Take whatever else is ready before exporting: batches,
+                    // but at most EXPORT_BATCH changed prefixes, so the
+                    // change log stays small during a full-table burst.
                     for _ in 0..256 {
+                        if self.table.pending_changes() >= EXPORT_BATCH {
+                            break;
+                        }
                         match events.try_recv() {
                             Ok(ev) => self.on_event(ev),
                             Err(_) => break,
