@@ -85,6 +85,28 @@ out=$(wc show route 10.99.0.0/24 || true)
 grep -F "Network not found" <<<"$out" >/dev/null || fail "missing network: $out"
 pass "show route for / count / not found"
 
+wrenc="${CARGO_TARGET_DIR:-$root/target}/release/wrenc"
+"$wrenc" -s "$tmp/wren.ctl" neighbor | grep -F 198.18.11.1 | grep -F 65001 | grep -F Establ | grep -E '\|\s+2\s+2$' >/dev/null ||
+    fail "wrenc neighbor: $("$wrenc" -s "$tmp/wren.ctl" neighbor)"
+"$wrenc" -s "$tmp/wren.ctl" global rib | grep -E '^\*> 10\.11\.1\.0/24 +198\.18\.11\.1 +65001' >/dev/null ||
+    fail "wrenc global rib: $("$wrenc" -s "$tmp/wren.ctl" global rib)"
+"$wrenc" -s "$tmp/wren.ctl" neighbor 198.18.11.1 adj-in | grep -F 10.11.0.0/24 >/dev/null || fail "wrenc adj-in"
+"$wrenc" -s "$tmp/wren.ctl" --json show route | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+r = {x["prefix"]: x for x in d["routes"]}
+p = r["10.11.1.0/24"]["paths"][0]
+assert p["best"] and p["as_path"] == "65001" and p["next_hop"] == "198.18.11.1", p
+assert p["communities"] == ["(65001,7)"], p
+' || fail "wrenc --json show route"
+"$wrenc" -s "$tmp/wren.ctl" --json neighbor | python3 -c '
+import json, sys
+p = json.load(sys.stdin)["protocols"][0]
+assert p["state"] == "Established" and p["peer_as"] == 65001 and p["prefixes_accepted"] == 2, p
+' || fail "wrenc --json neighbor"
+"$wrenc" -s "$tmp/wren.ctl" show status | grep -F "Daemon is up and running" >/dev/null || fail "wrenc passes birdc commands"
+pass "wrenc: neighbor, global rib, adj-in, --json (parsed), birdc commands"
+
 [ "$(stat -c %a "$tmp/wren.ctl")" = 660 ] || fail "socket mode $(stat -c %a "$tmp/wren.ctl")"
 chmod 755 "$tmp"
 if su nobody -s /bin/sh -c "birdc -s $tmp/wren.ctl show status" 2>/dev/null | grep -F "up and running" >/dev/null; then

@@ -31,6 +31,11 @@ pub enum Command {
     Protocols(ProtoOp, String),
     /// A Prometheus scrape (from the metrics listener, not the socket).
     Metrics,
+    /// `json show protocols`: Wren's own extension for `wrenc --json`,
+    /// one JSON document (docs/wrenc.md has the schema).
+    JsonProtocols,
+    /// `json show route [PREFIX]`.
+    JsonRoutes(Option<Prefix>),
 }
 
 /// What `enable`, `disable` and `restart` do to a protocol.
@@ -75,6 +80,21 @@ fn syntax(what: &str) -> Refused {
 pub fn parse(line: &str) -> Result<Command, Refused> {
     let words = split(line)?;
     let mut w = words.iter().map(String::as_str);
+    if words.first().map(String::as_str) == Some("json") {
+        w.next();
+        return match (w.next(), w.next(), w.next(), w.next()) {
+            (Some("show"), Some("protocols"), None, None) => Ok(Command::JsonProtocols),
+            (Some("show"), Some("route"), None, None) => Ok(Command::JsonRoutes(None)),
+            (Some("show"), Some("route"), Some(p), None) => p
+                .parse()
+                .map(|p| Command::JsonRoutes(Some(p)))
+                .map_err(|_| syntax(p)),
+            _ => Err(Refused(
+                9002,
+                "json: `show protocols` or `show route [PREFIX]`".into(),
+            )),
+        };
+    }
     match (w.next(), w.next()) {
         (Some("show"), Some("status")) => end(w, Command::ShowStatus),
         (Some("show"), Some("protocols")) => {

@@ -5,6 +5,7 @@
 
 mod connect;
 mod export;
+mod json;
 mod kernel;
 mod metrics;
 pub mod net;

@@ -34,6 +34,16 @@ impl Daemon {
             | Command::ConfigureCheck
             | Command::Protocols(..)
             | Command::Metrics => Reply::new(),
+            Command::JsonProtocols => {
+                let mut r = Reply::new();
+                r.line(2100, self.json_protocols());
+                r
+            }
+            Command::JsonRoutes(p) => {
+                let mut r = Reply::new();
+                r.line(2101, self.json_routes(*p));
+                r
+            }
         }
     }
 

@@ -1,0 +1,83 @@
+//! JSON views for `wrenc --json` (the control socket's `json show ...`
+//! extension). The schema is in docs/wrenc.md; fields are only ever added.
+
+use super::Daemon;
+use serde_json::{json, Value};
+use wren_core::session::State;
+use wren_wire::attributes::Origin;
+use wren_wire::Prefix;
+
+impl Daemon {
+    /// Every BGP session.
+    pub(crate) fn json_protocols(&self) -> String {
+        let now = self.now();
+        let peers: Vec<Value> = self
+            .peers
+            .iter()
+            .filter(|p| !p.removed)
+            .map(|p| {
+                let state = p.session.state();
+                let up = state == State::Established;
+                json!({
+                    "name": p.spec.name,
+                    "neighbor": p.spec.address.to_string(),
+                    "local_as": p.session.config().local_as,
+                    "peer_as": p.up.as_ref().map(|u| u.remote.asn()),
+                    "state": state.to_string(),
+                    "uptime_seconds": up.then(|| now.since(p.session.since()).as_secs()),
+                    "last_error": p.session.last_down().map(|d| d.to_string()),
+                    "prefixes_accepted": p.stats.imported,
+                    "prefixes_exported": p.stats.exported,
+                    "updates_received": p.stats.updates_in,
+                    "updates_sent": p.stats.updates_out,
+                    "flaps": p.stats.flaps,
+                })
+            })
+            .collect();
+        json!({ "protocols": peers }).to_string()
+    }
+
+    /// The table, or one prefix of it; best path first.
+    pub(crate) fn json_routes(&self, only: Option<Prefix>) -> String {
+        let mut nets: Vec<Prefix> = match only {
+            Some(p) => vec![p],
+            None => self.table.iter().map(|(k, _)| k).collect(),
+        };
+        nets.sort_unstable();
+        let routes: Vec<Value> = nets
+            .iter()
+            .filter_map(|n| self.table.get(n).map(|e| (n, e)))
+            .map(|(n, e)| {
+                let paths: Vec<Value> = e
+                    .paths
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| {
+                        let a = &p.attrs;
+                        json!({
+                            "best": i == 0 && p.reachable,
+                            "from": self.sources.get(p.source).map(|s| s.name.clone()),
+                            "next_hop": p.next_hop().map(|h| match h {
+                                wren_wire::update::NextHop::V4(a) => a.to_string(),
+                                wren_wire::update::NextHop::V6 { global, .. } => global.to_string(),
+                            }),
+                            "as_path": a.as_path.as_ref().map(|p| p.to_string()).unwrap_or_default(),
+                            "origin": match a.origin {
+                                Some(Origin::Igp) | None => "igp",
+                                Some(Origin::Egp) => "egp",
+                                Some(Origin::Incomplete) => "incomplete",
+                            },
+                            "local_pref": a.local_pref,
+                            "med": a.med,
+                            "communities": a.communities.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+                            "large_communities": a.large_communities.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+                            "stale": p.stale,
+                        })
+                    })
+                    .collect();
+                json!({ "prefix": n.to_string(), "paths": paths })
+            })
+            .collect();
+        json!({ "routes": routes }).to_string()
+    }
+}
