@@ -66,6 +66,10 @@ pub fn map(cfg: &Config) -> Result<DaemonSpec, String> {
                     metric: k.metric.val().copied().unwrap_or(32),
                     persist: k.persist.val().copied().unwrap_or(false),
                     export: policy(&ch, false, false),
+                    merge_paths: match k.merge_paths.val() {
+                        Some(m) if m.on => m.limit.map_or(16, |l| l as usize).max(1),
+                        _ => 1,
+                    },
                 });
             }
             ProtocolKind::Device(_) => {}

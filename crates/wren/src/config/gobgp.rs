@@ -341,6 +341,7 @@ pub fn parse(name: &str, text: &str) -> Result<DaemonSpec, String> {
             metric: 20,
             persist: false,
             export: Arc::new(AcceptAll),
+            merge_paths: 1,
         }),
         // zebra's `connect`: every interface but loopback.
         connected: connected.then(|| IfaceFilter(Arc::new(|name: &str| name != "lo"))),

@@ -130,9 +130,37 @@ impl Daemon {
     fn kernel_route(&self, prefix: Prefix, path: &Path) -> Option<Route> {
         let k = self.spec.kernel.as_ref()?;
         let src = self.sources.get(path.source)?;
-        let route = fib_route(prefix, path, src, &self.spec.statics)?;
+        let mut route = fib_route(prefix, path, src, &self.spec.statics)?;
         let mut view = RouteView::new(prefix, src, &path.attrs, path.next_hop());
-        k.export.run(&mut view).then_some(route)
+        if !k.export.run(&mut view) {
+            return None;
+        }
+        if k.merge_paths > 1 && matches!(src.kind, SourceKind::Bgp(_)) {
+            // ECMP: the next hops of the paths equal to the best up to
+            // the tie-breaks (RFC 4271 §9.1.2.2 d onwards).
+            let mut hops: Vec<NextHop> = Vec::new();
+            for p in self.table.multipath(&prefix, &self.sources) {
+                let Some(s) = self.sources.get(p.source) else {
+                    continue;
+                };
+                let Some(r) = fib_route(prefix, p, s, &[]) else {
+                    continue;
+                };
+                for h in r.next_hops {
+                    if hops.len() < k.merge_paths && !hops.contains(&h) {
+                        hops.push(h);
+                    }
+                }
+            }
+            if hops.len() > 1 {
+                route = Route::unicast(prefix, hops);
+            }
+        }
+        Some(route)
+    }
+
+    fn merging(&self) -> bool {
+        self.spec.kernel.as_ref().is_some_and(|k| k.merge_paths > 1)
     }
 
     /// Kernel changes for a batch of table changes.
@@ -144,7 +172,10 @@ impl Daemon {
             .iter()
             .filter_map(
                 |c| match (route(c.prefix, &c.new), route(c.prefix, &c.old)) {
-                    (Some(n), Some(o)) if n == o => None,
+                    // With ECMP the next-hop set can change under an
+                    // unchanged best: then always write (replace is
+                    // idempotent).
+                    (Some(n), Some(o)) if n == o && !self.merging() => None,
                     (Some(n), _) => Some(RouteChange::Replace(n)),
                     (None, Some(_)) => Some(RouteChange::Delete(c.prefix)),
                     (None, None) => None,

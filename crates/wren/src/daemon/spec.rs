@@ -114,6 +114,9 @@ pub struct KernelSpec {
     pub persist: bool,
     /// Which routes go in (BIRD's kernel `export` filter).
     pub export: Arc<dyn Policy>,
+    /// ECMP: up to this many equal BGP paths become one multipath route
+    /// (BIRD's `merge paths on [limit N]`); 1 is off.
+    pub merge_paths: usize,
 }
 
 /// Accept sessions from any address in `prefix`, with `template`'s
