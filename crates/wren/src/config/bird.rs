@@ -54,11 +54,6 @@ pub fn map(cfg: &Config) -> Result<DaemonSpec, String> {
                 if spec.kernel.is_some() {
                     return Err(unsupported(&p.name, "a second `protocol kernel`"));
                 }
-                if let Some(l) = &k.learn {
-                    if l.value != Learn::Off {
-                        tracing::warn!(at = %l.span, "kernel `learn`: alien routes are not imported yet");
-                    }
-                }
                 let ch = p.channel_for(Afi::Ipv4).unwrap_or_default();
                 spec.kernel = Some(KernelSpec {
                     table: k.kernel_table.val().copied().unwrap_or(254),
@@ -69,6 +64,11 @@ pub fn map(cfg: &Config) -> Result<DaemonSpec, String> {
                     merge_paths: match k.merge_paths.val() {
                         Some(m) if m.on => m.limit.map_or(16, |l| l as usize).max(1),
                         _ => 1,
+                    },
+                    learn: match k.learn.val() {
+                        Some(Learn::On) => Some(false),
+                        Some(Learn::All) => Some(true),
+                        Some(Learn::Off) | None => None,
                     },
                 });
             }

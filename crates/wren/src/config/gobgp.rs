@@ -342,6 +342,7 @@ pub fn parse(name: &str, text: &str) -> Result<DaemonSpec, String> {
             persist: false,
             export: Arc::new(AcceptAll),
             merge_paths: 1,
+            learn: None,
         }),
         // zebra's `connect`: every interface but loopback.
         connected: connected.then(|| IfaceFilter(Arc::new(|name: &str| name != "lo"))),

@@ -14,7 +14,10 @@ use tracing::{info, warn};
 use wren_core::policy::RouteView;
 use wren_core::rib::{Change, Path, SourceInfo, SourceKind};
 use wren_linux::RouteKind;
-use wren_linux::{Interfaces, KernelTable, NextHop, Route, RouteChange, TableConfig};
+use wren_linux::{
+    EventStream, Group, Interfaces, KernelEvent, KernelTable, NextHop, Route, RouteChange,
+    TableConfig,
+};
 use wren_wire::attributes::{AsPath, Origin, PathAttributes};
 use wren_wire::update::NextHop as BgpNextHop;
 use wren_wire::Prefix;
@@ -49,6 +52,57 @@ pub fn spawn(spec: &KernelSpec) -> Result<mpsc::UnboundedSender<KernelMsg>, wren
         }
     });
     Ok(tx)
+}
+
+/// Kernel `learn`: reads the table once, then follows its route events,
+/// and hands routes other programs put there (`all`: the kernel's own
+/// too) to the main loop. The event socket opens first so nothing falls
+/// between the dump and the events.
+pub fn spawn_learn(
+    spec: &KernelSpec,
+    all: bool,
+    events: mpsc::Sender<super::net::NetEvent>,
+) -> Result<(), wren_linux::Error> {
+    let cfg = TableConfig {
+        table: spec.table,
+        protocol: spec.protocol,
+        metric: spec.metric,
+    };
+    let mut stream = EventStream::open(&[Group::Ipv4Route, Group::Ipv6Route])?;
+    let mut table = KernelTable::open(cfg)?;
+    let alien = move |k: &wren_linux::KernelRoute| {
+        // 2 is the kernel's own (connected, local) routes.
+        k.table == cfg.table && k.protocol != cfg.protocol && (all || k.protocol != 2)
+    };
+    tokio::spawn(async move {
+        use super::net::NetEvent::Learned;
+        match table.dump().await {
+            Ok(routes) => {
+                for k in routes.into_iter().filter(|k| alien(k)) {
+                    if events.send(Learned(k.route, true)).await.is_err() {
+                        return;
+                    }
+                }
+            }
+            Err(e) => warn!(error = %e, "kernel learn: cannot read the table"),
+        }
+        loop {
+            let msg = match stream.next().await {
+                Ok(KernelEvent::RouteAdded(k)) if alien(&k) => Learned(k.route, true),
+                Ok(KernelEvent::RouteRemoved(k)) if alien(&k) => Learned(k.route, false),
+                Ok(KernelEvent::Overrun) => {
+                    warn!("kernel learn: events lost; routes may be missed until they change");
+                    continue;
+                }
+                Ok(_) => continue,
+                Err(e) => return warn!(error = %e, "kernel learn: event stream failed"),
+            };
+            if events.send(msg).await.is_err() {
+                return;
+            }
+        }
+    });
+    Ok(())
 }
 
 async fn apply(table: &mut KernelTable, changes: &[RouteChange]) {
@@ -208,6 +262,45 @@ impl Daemon {
         if k.send(KernelMsg::Reconcile(want, tx)).is_ok() {
             let _ = rx.await;
         }
+    }
+
+    /// A route `learn` picked up from the kernel appeared or went.
+    pub(super) fn on_learned(&mut self, route: Route, add: bool) {
+        let source = match self.learn_source {
+            Some(s) => s,
+            None => {
+                let s = self.sources.add(SourceInfo {
+                    name: "kernel1".into(),
+                    kind: SourceKind::Kernel,
+                    preference: 10,
+                });
+                self.learn_source = Some(s);
+                s
+            }
+        };
+        if !add {
+            self.table.withdraw(route.dst, source, 0, &self.sources);
+            return;
+        }
+        let nh = route
+            .next_hops
+            .first()
+            .and_then(|h| h.gateway)
+            .map(|g| match g {
+                std::net::IpAddr::V4(a) => BgpNextHop::V4(a),
+                std::net::IpAddr::V6(a) => BgpNextHop::V6 {
+                    global: a,
+                    link_local: None,
+                },
+            });
+        let attrs = Arc::new(PathAttributes {
+            origin: Some(Origin::Incomplete),
+            as_path: Some(AsPath::sequence(&[])),
+            ..PathAttributes::default()
+        });
+        let attrs = self.store.intern((*attrs).clone());
+        self.table
+            .update(route.dst, Path::new(source, 0, attrs, nh), &self.sources);
     }
 
     /// Puts the configured static routes into the table.

@@ -56,6 +56,8 @@ pub struct Daemon {
     export_bufs: export::Buffers,
     /// The configuration file, for reloads (SIGHUP, `configure`).
     pub config_path: Option<std::path::PathBuf>,
+    /// The source of routes `learn` imports, once there is one.
+    learn_source: Option<wren_core::rib::SourceId>,
     /// The kernel task, when routes go into the kernel.
     kernel: Option<mpsc::UnboundedSender<kernel::KernelMsg>>,
     /// The listening socket, for the MD5 keys of peers a reload adds.
@@ -87,6 +89,7 @@ impl Daemon {
             config_path: None,
             listener: None,
             kernel: None,
+            learn_source: None,
         };
         let wait = spec
             .peers
@@ -196,6 +199,9 @@ impl Daemon {
         }
         if let Some(k) = &self.spec.kernel {
             self.kernel = Some(kernel::spawn(k)?);
+            if let Some(all) = k.learn {
+                kernel::spawn_learn(k, all, self.events_tx.clone())?;
+            }
             // Routes of ours left by an earlier run go, unless we restart
             // gracefully: then they stay until recovery is over.
             if self.recovery_until.is_none() {
@@ -321,6 +327,7 @@ impl Daemon {
     fn on_event(&mut self, ev: NetEvent) {
         match ev {
             NetEvent::Accepted(stream, from) => self.on_accept(stream, from),
+            NetEvent::Learned(route, add) => self.on_learned(route, add),
             NetEvent::Connected {
                 peer,
                 attempt,

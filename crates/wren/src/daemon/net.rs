@@ -29,6 +29,8 @@ pub enum NetEvent {
     Data(ConnId, Vec<u8>),
     /// The connection ended.
     Closed(ConnId, Option<String>),
+    /// Kernel `learn`: an alien route appeared (`true`) or went.
+    Learned(wren_linux::Route, bool),
 }
 
 /// The main loop's handle on a connection.

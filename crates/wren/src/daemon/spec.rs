@@ -117,6 +117,9 @@ pub struct KernelSpec {
     /// ECMP: up to this many equal BGP paths become one multipath route
     /// (BIRD's `merge paths on [limit N]`); 1 is off.
     pub merge_paths: usize,
+    /// `learn`: import routes other programs put in the table (`Some(true)`
+    /// also the kernel's own, `learn all`).
+    pub learn: Option<bool>,
 }
 
 /// Accept sessions from any address in `prefix`, with `template`'s
