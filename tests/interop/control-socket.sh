@@ -2,7 +2,8 @@
 # The control socket speaks BIRD's protocol: the real birdc (from bird2)
 # drives wrend, and the raw replies have the exact shape Calico's status
 # code parses (0001 greeting, 2002- header, 1002- first row, space-led
-# further rows, 0000 end). Socket mode 0660: another user cannot connect.
+# further rows, 0000 end). Socket mode 0660: another user cannot connect;
+# the restricted socket answers anyone, but only show commands.
 # `disable`/`enable` act on sessions; `birdc down` stops wrend.
 source "$(dirname "$0")/lib.sh"
 
@@ -28,7 +29,7 @@ cat >"$tmp/wren.toml" <<'CONF'
     peer-as = 65001
     description = "Mesh_198_18_11_1"
 CONF
-start_wrend "$w" wren "$tmp/wren.toml"
+start_wrend "$w" wren "$tmp/wren.toml" --restricted-socket "$tmp/ro.ctl"
 start_bird "$b" bird "$tmp/bird.conf"
 wc() { birdc -s "$tmp/wren.ctl" "$@"; }
 # raw COMMAND: the octets wrend sends for one command, greeting first.
@@ -113,6 +114,12 @@ if su nobody -s /bin/sh -c "birdc -s $tmp/wren.ctl show status" 2>/dev/null | gr
     fail "user nobody could use the control socket"
 fi
 pass "socket mode 0660; user nobody refused"
+su nobody -s /bin/sh -c "birdc -s $tmp/ro.ctl show protocols" 2>/dev/null | grep -F Established >/dev/null ||
+    fail "the restricted socket does not answer show commands for another user"
+out=$(birdc -s "$tmp/ro.ctl" disable Mesh_198_18_11_1 2>&1 || true)
+grep -F "Access denied" <<<"$out" >/dev/null || fail "restricted socket let a change through: $out"
+wc show protocols | grep -F Established >/dev/null || fail "session touched through the restricted socket"
+pass "restricted socket: show for anyone, changes denied"
 
 wc disable Mesh_198_18_11_1 | grep -F "Mesh_198_18_11_1: disabled" >/dev/null || fail "disable"
 wait_for 10 "disable: BIRD's session goes down" sh -c "! birdc -s $tmp/bird.ctl show protocols wren | grep Established"

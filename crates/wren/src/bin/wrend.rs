@@ -30,6 +30,10 @@ struct Args {
     /// Start in graceful restart recovery (set the R bit).
     #[arg(short = 'R')]
     recovery: bool,
+    /// A second, read-only control socket (only `show` commands), for
+    /// monitoring agents; BIRD's `cli "PATH" { restrict; }`.
+    #[arg(long = "restricted-socket", value_name = "PATH")]
+    restricted_socket: Option<PathBuf>,
     /// Serve Prometheus metrics at http://ADDR/metrics.
     #[arg(long = "metrics", value_name = "ADDR")]
     metrics: Option<std::net::SocketAddr>,
@@ -82,6 +86,10 @@ fn main() -> std::process::ExitCode {
             wren::control::http::spawn(addr, ctl_tx.clone())
                 .await
                 .map_err(|e| anyhow::anyhow!("metrics listener {addr}: {e}"))?;
+        }
+        if let Some(path) = &args.restricted_socket {
+            wren::control::spawn_restricted(path, ctl_tx.clone())
+                .map_err(|e| anyhow::anyhow!("control socket {}: {e}", path.display()))?;
         }
         if let Some(path) = &args.socket {
             wren::control::spawn(path, ctl_tx)

@@ -32,18 +32,33 @@ pub const GREETING: &str = concat!("0001 Wren ", env!("CARGO_PKG_VERSION"), " re
 /// Binds the socket at `path` (replacing a stale one), mode 0660 like
 /// BIRD's, and serves clients until the daemon exits.
 pub fn spawn(path: &Path, to_daemon: mpsc::Sender<Request>) -> std::io::Result<()> {
+    spawn_with(path, to_daemon, false, 0o660)
+}
+
+/// A restricted socket (BIRD's `cli "PATH" { restrict; }`): only `show`
+/// commands, for monitoring agents; mode 0666 so they need no group.
+pub fn spawn_restricted(path: &Path, to_daemon: mpsc::Sender<Request>) -> std::io::Result<()> {
+    spawn_with(path, to_daemon, true, 0o666)
+}
+
+fn spawn_with(
+    path: &Path,
+    to_daemon: mpsc::Sender<Request>,
+    restricted: bool,
+    mode: u32,
+) -> std::io::Result<()> {
     match std::fs::remove_file(path) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(e),
     }
     let listener = UnixListener::bind(path)?;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660))?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
     tokio::spawn(async move {
         loop {
             match listener.accept().await {
                 Ok((stream, _)) => {
-                    tokio::spawn(serve(stream, to_daemon.clone()));
+                    tokio::spawn(serve(stream, to_daemon.clone(), restricted));
                 }
                 Err(e) => debug!(%e, "control socket accept failed"),
             }
@@ -52,7 +67,20 @@ pub fn spawn(path: &Path, to_daemon: mpsc::Sender<Request>) -> std::io::Result<(
     Ok(())
 }
 
-async fn serve(stream: UnixStream, to_daemon: mpsc::Sender<Request>) {
+/// What a restricted socket lets through: looking, not touching.
+fn read_only(c: &Command) -> bool {
+    matches!(
+        c,
+        Command::ShowStatus
+            | Command::ShowProtocols { .. }
+            | Command::ShowRoute(_)
+            | Command::ShowMemory
+            | Command::JsonProtocols
+            | Command::JsonRoutes(_)
+    )
+}
+
+async fn serve(stream: UnixStream, to_daemon: mpsc::Sender<Request>, restricted: bool) {
     let (rd, mut wr) = stream.into_split();
     if wr.write_all(GREETING.as_bytes()).await.is_err() {
         return;
@@ -64,6 +92,9 @@ async fn serve(stream: UnixStream, to_daemon: mpsc::Sender<Request>) {
         }
         let text = match command::parse(&line) {
             Err(command::Refused(code, text)) => Reply::only(code, text).render(),
+            Ok(command) if restricted && !read_only(&command) => {
+                Reply::only(8007, "Access denied").render()
+            }
             Ok(command) => {
                 let (tx, rx) = oneshot::channel();
                 if to_daemon
