@@ -121,6 +121,15 @@ grep -F "Access denied" <<<"$out" >/dev/null || fail "restricted socket let a ch
 wc show protocols | grep -F Established >/dev/null || fail "session touched through the restricted socket"
 pass "restricted socket: show for anyone, changes denied"
 
+# reload in: a ROUTE-REFRESH makes BIRD send its routes again (counted in
+# BIRD's route change stats). (reload out resends Wren's routes; here Wren
+# has none for BIRD, so only the reply is checked.)
+stat_of() { birdc -s "$tmp/bird.ctl" show protocols all wren | awk -v k="$1" '$0 ~ k {print $3; exit}'; }
+exp0=$(stat_of "Export updates:")
+wc reload in Mesh_198_18_11_1 | grep -F "reloading" >/dev/null || fail "reload in"
+wait_for 10 "reload in: BIRD resends its routes (ROUTE-REFRESH)" sh -c "[ \$(birdc -s $tmp/bird.ctl show protocols all wren | awk '/Export updates:/ {print \$3; exit}') -gt $exp0 ]"
+wc reload out all | grep -F "Mesh_198_18_11_1: reloading" >/dev/null || fail "reload out"
+
 wc disable Mesh_198_18_11_1 | grep -F "Mesh_198_18_11_1: disabled" >/dev/null || fail "disable"
 wait_for 10 "disable: BIRD's session goes down" sh -c "! birdc -s $tmp/bird.ctl show protocols wren | grep Established"
 wc show protocols | grep -F Mesh_198_18_11_1 | grep -F " down " >/dev/null || fail "state after disable: $(wc show protocols)"

@@ -29,6 +29,16 @@ pub enum Command {
     ConfigureCheck,
     /// `enable | disable | restart NAME|"PATTERN"|all`.
     Protocols(ProtoOp, String),
+    /// `reload [in|out] NAME|"PATTERN"|all`: `in` asks the peer to resend
+    /// (ROUTE-REFRESH), `out` resends ours; neither: both.
+    Reload {
+        /// Ask the peer to resend.
+        inbound: bool,
+        /// Resend ours.
+        outbound: bool,
+        /// Which protocols.
+        which: String,
+    },
     /// A Prometheus scrape (from the metrics listener, not the socket).
     Metrics,
     /// `json show protocols`: Wren's own extension for `wrenc --json`,
@@ -127,6 +137,22 @@ pub fn parse(line: &str) -> Result<Command, Refused> {
                 _ => ProtoOp::Restart,
             };
             end(w, Command::Protocols(op, target.to_string()))
+        }
+        (Some("reload"), Some(x)) => {
+            let (inbound, outbound, which) = match x {
+                "in" => (true, false, w.next()),
+                "out" => (false, true, w.next()),
+                other => (true, true, Some(other)),
+            };
+            let which = which.ok_or_else(|| syntax("end of input"))?.to_string();
+            end(
+                w,
+                Command::Reload {
+                    inbound,
+                    outbound,
+                    which,
+                },
+            )
         }
         (Some(x @ ("configure" | "enable" | "disable" | "restart" | "reload" | "debug")), _) => {
             Err(Refused(

@@ -256,6 +256,9 @@ impl Daemon {
                         crate::control::Command::Protocols(op, ref which) => {
                             self.protocols_op(op, which)
                         }
+                        crate::control::Command::Reload { inbound, outbound, ref which } => {
+                            self.reload(inbound, outbound, which)
+                        }
                         crate::control::Command::ConfigureCheck => self.configure_reply(false),
                         _ => self.answer(&req.command),
                     };

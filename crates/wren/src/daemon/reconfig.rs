@@ -226,3 +226,50 @@ impl Daemon {
         r
     }
 }
+
+impl Daemon {
+    /// `reload [in|out]`: ROUTE-REFRESH to the peer (RFC 2918) when it
+    /// can take one, and/or our routes sent again.
+    pub(crate) fn reload(
+        &mut self,
+        inbound: bool,
+        outbound: bool,
+        which: &str,
+    ) -> crate::control::Reply {
+        let mut r = crate::control::Reply::new();
+        let mut any = false;
+        for p in self.peers.iter_mut().filter(|p| !p.removed) {
+            if !(which == "all" || super::show::glob(which, &p.spec.name)) {
+                continue;
+            }
+            any = true;
+            let Some(up) = &mut p.up else {
+                r.line(15, format!("{}: not up", p.spec.name));
+                continue;
+            };
+            if outbound {
+                up.eor_sent = false;
+            }
+            let refresh = up
+                .remote
+                .capabilities()
+                .any(|c| matches!(c, wren_wire::capability::Capability::RouteRefresh));
+            if inbound && refresh {
+                let mut bytes = Vec::new();
+                for f in up.neg.families.iter() {
+                    wren_wire::route_refresh::RouteRefresh::request(f.afi_safi())
+                        .encode(&mut bytes);
+                }
+                let dir = up.dir;
+                if let Some(c) = p.conn(dir) {
+                    c.send(bytes);
+                }
+            }
+            r.line(15, format!("{}: reloading", p.spec.name));
+        }
+        if !any {
+            return crate::control::Reply::only(8003, "No protocols match");
+        }
+        r
+    }
+}

@@ -33,6 +33,7 @@ impl Daemon {
             Command::Configure
             | Command::ConfigureCheck
             | Command::Protocols(..)
+            | Command::Reload { .. }
             | Command::Metrics => Reply::new(),
             Command::JsonProtocols => {
                 let mut r = Reply::new();
