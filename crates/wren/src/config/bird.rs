@@ -24,6 +24,14 @@ fn unsupported<T>(s: &Spanned<T>, what: &str) -> String {
     format!("{}: {what} is not supported by Wren yet", s.span)
 }
 
+/// An option Wren does not honour yet: an error at its place if written.
+fn refuse<T>(o: &Option<Spanned<T>>, what: &str) -> Result<(), String> {
+    match o {
+        Some(s) => Err(unsupported(s, what)),
+        None => Ok(()),
+    }
+}
+
 /// Maps a parsed BIRD configuration.
 pub fn map(cfg: &Config) -> Result<DaemonSpec, String> {
     if let Some(f) = &cfg.router_id_from {
@@ -117,19 +125,13 @@ fn bgp(spec: &mut DaemonSpec, p: &Protocol, b: &Bgp) -> Result<(), String> {
     if let Some(i) = &b.interface {
         return Err(unsupported(i, "a BGP session on an interface (unnumbered)"));
     }
-    for (set, what) in [
-        (b.default_local_pref.is_some(), "`default bgp_local_pref`"),
-        (b.default_med.is_some(), "`default bgp_med`"),
-        (b.deterministic_med.is_some(), "`deterministic med`"),
-        (b.prefer_older.is_some(), "`prefer older`"),
-        (b.med_metric.is_some(), "`med metric`"),
-        (b.igp_metric.is_some(), "`igp metric`"),
-        (b.advertise_ipv4.is_some(), "`advertise ipv4`"),
-    ] {
-        if set {
-            return Err(format!("{}: {what} is not supported by Wren yet", p.span));
-        }
-    }
+    refuse(&b.default_local_pref, "`default bgp_local_pref`")?;
+    refuse(&b.default_med, "`default bgp_med`")?;
+    refuse(&b.deterministic_med, "`deterministic med`")?;
+    refuse(&b.prefer_older, "`prefer older`")?;
+    refuse(&b.med_metric, "`med metric`")?;
+    refuse(&b.igp_metric, "`igp metric`")?;
+    refuse(&b.advertise_ipv4, "`advertise ipv4`")?;
     for (opt, what) in [
         (&b.enable_as4, "`enable as4 off`"),
         (&b.capabilities, "`capabilities off`"),
