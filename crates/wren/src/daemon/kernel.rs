@@ -153,6 +153,18 @@ async fn reconcile(table: &mut KernelTable, want: Vec<Route>) {
     );
 }
 
+/// A global address of the other family on the interface that holds `a`.
+pub(super) fn sibling(
+    addresses: &[wren_linux::Address],
+    a: std::net::IpAddr,
+) -> Option<std::net::IpAddr> {
+    let index = addresses.iter().find(|x| x.addr == a)?.index;
+    addresses
+        .iter()
+        .find(|x| x.index == index && x.scope == 0 && x.addr.is_ipv6() != a.is_ipv6())
+        .map(|x| x.addr)
+}
+
 /// The kernel route for `path` to `prefix`: BGP routes via their next
 /// hop, static routes as configured; connected prefixes are the kernel's
 /// already.
@@ -329,6 +341,17 @@ impl Daemon {
             };
             let path = Path::new(source, 0, attrs.clone(), nh);
             self.table.update(s.prefix, path, &self.sources);
+        }
+    }
+
+    /// Reads the interfaces' addresses once.
+    pub(super) async fn read_addresses(&mut self) {
+        match Interfaces::open() {
+            Ok(mut i) => match i.addresses().await {
+                Ok(a) => self.addresses = a,
+                Err(e) => warn!(error = %e, "cannot read interface addresses"),
+            },
+            Err(e) => warn!(error = %e, "cannot read interface addresses"),
         }
     }
 

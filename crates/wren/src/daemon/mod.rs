@@ -56,6 +56,9 @@ pub struct Daemon {
     export_bufs: export::Buffers,
     /// The configuration file, for reloads (SIGHUP, `configure`).
     pub config_path: Option<std::path::PathBuf>,
+    /// Interface addresses read at start (for next hops of the other
+    /// family, see [`kernel::sibling`]).
+    addresses: Vec<wren_linux::Address>,
     /// The source of routes `learn` imports, once there is one.
     learn_source: Option<wren_core::rib::SourceId>,
     /// The kernel task, when routes go into the kernel.
@@ -90,6 +93,7 @@ impl Daemon {
             listener: None,
             kernel: None,
             learn_source: None,
+            addresses: Vec::new(),
         };
         let wait = spec
             .peers
@@ -208,6 +212,7 @@ impl Daemon {
                 self.reconcile_kernel(Vec::new()).await;
             }
         }
+        self.read_addresses().await;
         self.originate_connected().await;
         self.originate_static();
         let now = self.now();
@@ -577,13 +582,24 @@ impl Daemon {
                         router_id: cfg.router_id,
                         rr_client: p.spec.rr_client,
                         next_hop_mode: p.spec.next_hop_mode,
+                        // The other family's address comes from the same
+                        // interface, as BIRD takes it: an IPv6 route over
+                        // an IPv4 session needs an IPv6 next hop of ours.
                         local_v4: match local {
                             Some(IpAddr::V4(a)) => Some(a),
-                            _ => None,
+                            Some(a) => kernel::sibling(&self.addresses, a).and_then(|s| match s {
+                                IpAddr::V4(v4) => Some(v4),
+                                IpAddr::V6(_) => None,
+                            }),
+                            None => None,
                         },
                         local_v6: match local {
                             Some(IpAddr::V6(a)) => Some(a),
-                            _ => None,
+                            Some(a) => kernel::sibling(&self.addresses, a).and_then(|s| match s {
+                                IpAddr::V6(v6) => Some(v6),
+                                IpAddr::V4(_) => None,
+                            }),
+                            None => None,
                         },
                         local_v6_link_local: None,
                         ext_next_hop_v4: negotiated.ext_next_hop.contains(Family::Ipv4Unicast),
