@@ -12,8 +12,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 n=${1:-1000000}; shift || true
-targets=("${@:-wren bird}")
-[ $# -eq 0 ] && targets=(wren bird)
+targets=("$@")
+[ ${#targets[@]} -eq 0 ] && targets=(wren bird)
 cargo build --release --quiet -p wren --bin wrend --manifest-path "$root/Cargo.toml"
 wrend="${CARGO_TARGET_DIR:-$root/target}/release/wrend"
 tmp=$(mktemp -d)

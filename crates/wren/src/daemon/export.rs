@@ -33,8 +33,6 @@ pub struct Buffers {
     old_paths: Vec<OldPaths>,
     shared: Vec<Change>,
     own: Vec<Change>,
-    /// Update groups in the last pass (for metrics).
-    pub last_groups: usize,
     /// Sweep the attribute store when it holds more sets than this.
     gc_at: usize,
 }
@@ -73,7 +71,6 @@ impl Daemon {
                 None => bufs.groups.push((key, vec![i])),
             }
         }
-        bufs.last_groups = bufs.groups.len();
         if !self.changes.is_empty() {
             for (key, members) in &bufs.groups {
                 if !key.neg.add_path_tx.is_empty() {
