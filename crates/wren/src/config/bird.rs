@@ -78,6 +78,7 @@ pub fn map(cfg: &Config) -> Result<DaemonSpec, String> {
                         Some(Learn::All) => Some(true),
                         Some(Learn::Off) | None => None,
                     },
+                    scan_time: k.scan_time_or_default(),
                 });
             }
             ProtocolKind::Device(_) => {}

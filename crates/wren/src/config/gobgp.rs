@@ -343,6 +343,7 @@ pub fn parse(name: &str, text: &str) -> Result<DaemonSpec, String> {
             export: Arc::new(AcceptAll),
             merge_paths: 1,
             learn: None,
+            scan_time: 60,
         }),
         // zebra's `connect`: every interface but loopback.
         connected: connected.then(|| IfaceFilter(Arc::new(|name: &str| name != "lo"))),

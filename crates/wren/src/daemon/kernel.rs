@@ -6,6 +6,7 @@
 //! The netlink socket lives in its own task so a million-route install
 //! never stalls the main loop's sessions.
 
+use super::igp::Igp;
 use super::spec::{KernelSpec, StaticDest, StaticSpec};
 use super::Daemon;
 use std::sync::Arc;
@@ -15,8 +16,7 @@ use wren_core::policy::RouteView;
 use wren_core::rib::{Change, Path, SourceInfo, SourceKind};
 use wren_linux::RouteKind;
 use wren_linux::{
-    EventStream, Group, Interfaces, KernelEvent, KernelTable, NextHop, Route, RouteChange,
-    TableConfig,
+    EventStream, Group, KernelEvent, KernelTable, NextHop, Route, RouteChange, TableConfig,
 };
 use wren_wire::attributes::{AsPath, Origin, PathAttributes};
 use wren_wire::update::NextHop as BgpNextHop;
@@ -54,51 +54,43 @@ pub fn spawn(spec: &KernelSpec) -> Result<mpsc::UnboundedSender<KernelMsg>, wren
     Ok(tx)
 }
 
-/// Kernel `learn`: reads the table once, then follows its route events,
-/// and hands routes other programs put there (`all`: the kernel's own
-/// too) to the main loop. The event socket opens first so nothing falls
-/// between the dump and the events.
-pub fn spawn_learn(
-    spec: &KernelSpec,
-    all: bool,
+/// Follows the kernel: every route of every table (dumped once first,
+/// when `table` is given), and interfaces and addresses as they change —
+/// all handed to the main loop as [`KernelEvent`]s. The event socket
+/// opens before anything is read, so nothing falls between a read and
+/// the events that follow it.
+pub fn spawn_watch(
+    table: Option<TableConfig>,
     events: mpsc::Sender<super::net::NetEvent>,
 ) -> Result<(), wren_linux::Error> {
-    let cfg = TableConfig {
-        table: spec.table,
-        protocol: spec.protocol,
-        metric: spec.metric,
-    };
-    let mut stream = EventStream::open(&[Group::Ipv4Route, Group::Ipv6Route])?;
-    let mut table = KernelTable::open(cfg)?;
-    let alien = move |k: &wren_linux::KernelRoute| {
-        // 2 is the kernel's own (connected, local) routes.
-        k.table == cfg.table && k.protocol != cfg.protocol && (all || k.protocol != 2)
-    };
+    use super::net::NetEvent::Kernel;
+    let mut stream = EventStream::open(&Group::ALL)?;
+    let dump = table.map(KernelTable::open).transpose()?;
     tokio::spawn(async move {
-        use super::net::NetEvent::Learned;
-        match table.dump().await {
-            Ok(routes) => {
-                for k in routes.into_iter().filter(|k| alien(k)) {
-                    if events.send(Learned(k.route, true)).await.is_err() {
+        if let Some(mut t) = dump {
+            match t.dump().await {
+                Ok(routes) => {
+                    for k in routes {
+                        if events
+                            .send(Kernel(KernelEvent::RouteAdded(k)))
+                            .await
+                            .is_err()
+                        {
+                            return;
+                        }
+                    }
+                }
+                Err(e) => warn!(error = %e, "cannot read the kernel table"),
+            }
+        }
+        loop {
+            match stream.next().await {
+                Ok(ev) => {
+                    if events.send(Kernel(ev)).await.is_err() {
                         return;
                     }
                 }
-            }
-            Err(e) => warn!(error = %e, "kernel learn: cannot read the table"),
-        }
-        loop {
-            let msg = match stream.next().await {
-                Ok(KernelEvent::RouteAdded(k)) if alien(&k) => Learned(k.route, true),
-                Ok(KernelEvent::RouteRemoved(k)) if alien(&k) => Learned(k.route, false),
-                Ok(KernelEvent::Overrun) => {
-                    warn!("kernel learn: events lost; routes may be missed until they change");
-                    continue;
-                }
-                Ok(_) => continue,
-                Err(e) => return warn!(error = %e, "kernel learn: event stream failed"),
-            };
-            if events.send(msg).await.is_err() {
-                return;
+                Err(e) => return warn!(error = %e, "kernel event stream failed"),
             }
         }
     });
@@ -125,32 +117,54 @@ async fn apply(table: &mut KernelTable, changes: &[RouteChange]) {
     }
 }
 
+/// Makes our routes in the table exactly `want`: routes the kernel holds
+/// already as wanted are left alone (a graceful restart ends without a
+/// route removed and re-added), missing or different ones are written,
+/// ours that are not wanted go. Also what repairs a route someone deleted
+/// by hand, at every scan.
 async fn reconcile(table: &mut KernelTable, want: Vec<Route>) {
     let cfg = *table.config();
-    let ours: Vec<Prefix> = match table.dump().await {
+    let mut have: std::collections::HashMap<Prefix, Route> = match table.dump().await {
         Ok(all) => all
             .into_iter()
             .filter(|k| k.protocol == cfg.protocol && k.table == cfg.table)
-            .map(|k| k.route.dst)
+            .map(|k| (k.route.dst, k.route))
             .collect(),
         Err(e) => {
             warn!(error = %e, "cannot read the kernel table");
-            Vec::new()
+            Default::default()
         }
     };
-    let mut changes: Vec<RouteChange> = ours
-        .into_iter()
-        .filter(|p| !want.iter().any(|r| r.dst == *p))
-        .map(RouteChange::Delete)
-        .collect();
-    let removed = changes.len();
-    changes.extend(want.into_iter().map(RouteChange::Replace));
-    apply(table, &changes).await;
-    info!(
-        removed,
-        installed = changes.len() - removed,
-        "kernel table reconciled"
-    );
+    let mut changes = Vec::new();
+    for r in want {
+        match have.remove(&r.dst) {
+            Some(h) if same(&r, &h) => {}
+            _ => changes.push(RouteChange::Replace(r)),
+        }
+    }
+    let written = changes.len();
+    changes.extend(have.into_keys().map(RouteChange::Delete));
+    if !changes.is_empty() {
+        apply(table, &changes).await;
+        info!(
+            written,
+            removed = changes.len() - written,
+            "kernel table reconciled"
+        );
+    }
+}
+
+/// Whether the kernel's `have` is the route we `want`: the kernel fills
+/// in what we left to it (the interface of a gateway), so only what we
+/// said is compared.
+fn same(want: &Route, have: &Route) -> bool {
+    want.kind == have.kind
+        && want.next_hops.len() == have.next_hops.len()
+        && want.next_hops.iter().all(|w| {
+            have.next_hops
+                .iter()
+                .any(|h| w.gateway == h.gateway && (w.ifindex.is_none() || w.ifindex == h.ifindex))
+        })
 }
 
 /// A global address of the other family on the interface that holds `a`.
@@ -166,22 +180,26 @@ pub(super) fn sibling(
 }
 
 /// The kernel route for `path` to `prefix`: BGP routes via their next
-/// hop, static routes as configured; connected prefixes are the kernel's
-/// already.
+/// hop resolved through `igp` (none while it is unresolvable), static
+/// routes as configured; connected prefixes are the kernel's already.
 fn fib_route(
     prefix: Prefix,
     path: &Path,
     src: &SourceInfo,
     statics: &[StaticSpec],
+    igp: &Igp,
 ) -> Option<Route> {
-    let via = |a: std::net::IpAddr| Route::unicast(prefix, vec![NextHop::via(a)]);
+    let via = |a: std::net::IpAddr| {
+        igp.resolve(a, None)
+            .map(|h| Route::unicast(prefix, vec![h]))
+    };
     match src.kind {
         SourceKind::Bgp(_) => match path.next_hop()? {
-            BgpNextHop::V4(a) => Some(via(a.into())),
-            BgpNextHop::V6 { global, .. } => Some(via(global.into())),
+            BgpNextHop::V4(a) => via(a.into()),
+            BgpNextHop::V6 { global, .. } => via(global.into()),
         },
         SourceKind::Static => match statics.iter().find(|s| s.prefix == prefix)?.dest {
-            StaticDest::Via(a) => Some(via(a)),
+            StaticDest::Via(a) => via(a),
             StaticDest::Blackhole => Some(Route::reject(prefix, RouteKind::Blackhole)),
             StaticDest::Unreachable => Some(Route::reject(prefix, RouteKind::Unreachable)),
             StaticDest::Prohibit => Some(Route::reject(prefix, RouteKind::Prohibit)),
@@ -196,7 +214,7 @@ impl Daemon {
     fn kernel_route(&self, prefix: Prefix, path: &Path) -> Option<Route> {
         let k = self.spec.kernel.as_ref()?;
         let src = self.sources.get(path.source)?;
-        let mut route = fib_route(prefix, path, src, &self.spec.statics)?;
+        let mut route = fib_route(prefix, path, src, &self.spec.statics, &self.igp)?;
         let mut view = RouteView::new(prefix, src, &path.attrs, path.next_hop());
         if !k.export.run(&mut view) {
             return None;
@@ -209,7 +227,7 @@ impl Daemon {
                 let Some(s) = self.sources.get(p.source) else {
                     continue;
                 };
-                let Some(r) = fib_route(prefix, p, s, &[]) else {
+                let Some(r) = fib_route(prefix, p, s, &[], &self.igp) else {
                     continue;
                 };
                 for h in r.next_hops {
@@ -274,6 +292,64 @@ impl Daemon {
         if k.send(KernelMsg::Reconcile(want, tx)).is_ok() {
             let _ = rx.await;
         }
+    }
+
+    /// Something changed in the kernel (or was read at start).
+    pub(super) fn on_kernel(&mut self, ev: KernelEvent) {
+        match ev {
+            KernelEvent::RouteAdded(k) => self.on_kernel_route(k, true),
+            KernelEvent::RouteRemoved(k) => self.on_kernel_route(k, false),
+            KernelEvent::LinkChanged(l) => self.on_link(&l, true),
+            KernelEvent::LinkRemoved(l) => self.on_link(&l, false),
+            KernelEvent::AddressAdded(a) => self.on_address(a, true),
+            KernelEvent::AddressRemoved(a) => self.on_address(a, false),
+            KernelEvent::Overrun => {
+                warn!("kernel events lost; the next scan repairs the table");
+                self.schedule_resync();
+            }
+        }
+    }
+
+    /// A route in some kernel table appeared or went: other programs'
+    /// routes in our table are what next hops resolve through, and what
+    /// `learn` imports.
+    fn on_kernel_route(&mut self, k: wren_linux::KernelRoute, add: bool) {
+        let Some(spec) = self.spec.kernel.as_ref() else {
+            return;
+        };
+        if k.table != spec.table || k.protocol == spec.protocol {
+            return;
+        }
+        let learn = spec.learn.is_some_and(|all| all || k.protocol != 2);
+        if self.igp.update(k.route.clone(), k.metric, add) {
+            self.schedule_resync();
+        }
+        if learn {
+            self.on_learned(k.route, add);
+        }
+    }
+
+    /// Asks for our kernel routes to be written again soon: next hops
+    /// resolve differently, or events were lost. Changes that come
+    /// together (an interface going down takes many routes) are taken
+    /// together.
+    pub(super) fn schedule_resync(&mut self) {
+        if self.kernel.is_some() && self.resync_at.is_none() {
+            self.resync_at =
+                Some(tokio::time::Instant::now() + std::time::Duration::from_millis(200));
+        }
+    }
+
+    /// Makes the kernel hold what it should now, without waiting; not
+    /// during graceful restart recovery, whose routes stay until the end.
+    pub(super) fn resync_kernel(&mut self) {
+        self.resync_at = None;
+        let Some(k) = &self.kernel else { return };
+        if self.recovery_until.is_some() {
+            return;
+        }
+        let (tx, _) = oneshot::channel();
+        let _ = k.send(KernelMsg::Reconcile(self.kernel_routes(), tx));
     }
 
     /// A route `learn` picked up from the kernel appeared or went.
@@ -341,65 +417,6 @@ impl Daemon {
             };
             let path = Path::new(source, 0, attrs.clone(), nh);
             self.table.update(s.prefix, path, &self.sources);
-        }
-    }
-
-    /// Reads the interfaces' addresses once.
-    pub(super) async fn read_addresses(&mut self) {
-        match Interfaces::open() {
-            Ok(mut i) => match i.addresses().await {
-                Ok(a) => self.addresses = a,
-                Err(e) => warn!(error = %e, "cannot read interface addresses"),
-            },
-            Err(e) => warn!(error = %e, "cannot read interface addresses"),
-        }
-    }
-
-    /// Announces the global-scope prefixes of the interfaces the
-    /// configuration accepts (BIRD's `direct`, zebra's `connect`).
-    pub(super) async fn originate_connected(&mut self) {
-        let Some(accept) = self.spec.connected.clone() else {
-            return;
-        };
-        let mut ifs = match Interfaces::open() {
-            Ok(i) => i,
-            Err(e) => return warn!(error = %e, "cannot read interfaces"),
-        };
-        let (links, addrs) = match (ifs.links().await, ifs.addresses().await) {
-            (Ok(l), Ok(a)) => (l, a),
-            (Err(e), _) | (_, Err(e)) => return warn!(error = %e, "cannot read interfaces"),
-        };
-        let source = self.sources.add(SourceInfo {
-            name: "direct1".into(),
-            kind: SourceKind::Direct,
-            preference: 240,
-        });
-        let attrs = Arc::new(PathAttributes {
-            origin: Some(Origin::Igp),
-            as_path: Some(AsPath::sequence(&[])),
-            med: Some(0),
-            ..PathAttributes::default()
-        });
-        for a in addrs.iter().filter(|a| a.scope == 0) {
-            let name = links
-                .iter()
-                .find(|l| l.index == a.index)
-                .map(|l| l.name.as_str());
-            if !name.is_some_and(|n| (accept.0)(n)) {
-                continue;
-            }
-            let prefix = match a.addr {
-                std::net::IpAddr::V4(v4) => {
-                    wren_wire::Ipv4Prefix::new(v4, a.prefix_len).map(Prefix::V4)
-                }
-                std::net::IpAddr::V6(v6) => {
-                    wren_wire::Ipv6Prefix::new(v6, a.prefix_len).map(Prefix::V6)
-                }
-            };
-            if let Some(prefix) = prefix {
-                let path = Path::new(source, 0, attrs.clone(), None);
-                self.table.update(prefix, path, &self.sources);
-            }
         }
     }
 }

@@ -4,7 +4,9 @@
 //! BIRD; batching keeps it ahead.
 
 mod connect;
+mod direct;
 mod export;
+mod igp;
 mod json;
 mod kernel;
 mod metrics;
@@ -56,9 +58,12 @@ pub struct Daemon {
     export_bufs: export::Buffers,
     /// The configuration file, for reloads (SIGHUP, `configure`).
     pub config_path: Option<std::path::PathBuf>,
-    /// Interface addresses read at start (for next hops of the other
-    /// family, see [`kernel::sibling`]).
-    addresses: Vec<wren_linux::Address>,
+    /// Interfaces and addresses (`device`, `direct`).
+    device: direct::Device,
+    /// The kernel's other routes, through which next hops resolve.
+    igp: igp::Igp,
+    /// When to write our kernel routes again (next hops resolve anew).
+    resync_at: Option<tokio::time::Instant>,
     /// The source of routes `learn` imports, once there is one.
     learn_source: Option<wren_core::rib::SourceId>,
     /// The kernel task, when routes go into the kernel.
@@ -93,7 +98,9 @@ impl Daemon {
             listener: None,
             kernel: None,
             learn_source: None,
-            addresses: Vec::new(),
+            device: direct::Device::default(),
+            igp: igp::Igp::default(),
+            resync_at: None,
         };
         let wait = spec
             .peers
@@ -201,26 +208,36 @@ impl Daemon {
             self.listener =
                 Some(connect::spawn_listener(&self.spec, port, self.events_tx.clone()).await?);
         }
+        kernel::spawn_watch(
+            self.spec.kernel.as_ref().map(|k| wren_linux::TableConfig {
+                table: k.table,
+                protocol: k.protocol,
+                metric: k.metric,
+            }),
+            self.events_tx.clone(),
+        )?;
         if let Some(k) = &self.spec.kernel {
             self.kernel = Some(kernel::spawn(k)?);
-            if let Some(all) = k.learn {
-                kernel::spawn_learn(k, all, self.events_tx.clone())?;
-            }
             // Routes of ours left by an earlier run go, unless we restart
             // gracefully: then they stay until recovery is over.
             if self.recovery_until.is_none() {
                 self.reconcile_kernel(Vec::new()).await;
             }
         }
-        self.read_addresses().await;
-        self.originate_connected().await;
+        self.read_interfaces().await;
         self.originate_static();
+        // The kernel protocol's `scan time`: our routes are checked
+        // against the table and repaired.
+        let scan = self.spec.kernel.as_ref().map_or(60, |k| k.scan_time.max(1));
+        let mut scan = tokio::time::interval(std::time::Duration::from_secs(u64::from(scan)));
+        scan.tick().await;
         let now = self.now();
         for p in &mut self.peers {
             p.session.start(now);
         }
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+        let far = tokio::time::Instant::now() + std::time::Duration::from_secs(86400 * 365);
         loop {
             let next = self
                 .peers
@@ -251,6 +268,10 @@ impl Daemon {
                     }
                 }
                 _ = tokio::time::sleep_until(next) => self.on_timers(),
+                _ = tokio::time::sleep_until(self.resync_at.unwrap_or(far)), if self.resync_at.is_some() => {
+                    self.resync_kernel();
+                }
+                _ = scan.tick(), if self.kernel.is_some() => self.resync_kernel(),
                 Some(req) = control.recv() => {
                     if req.command == crate::control::Command::Metrics {
                         let _ = req.reply.send(self.metrics_text());
@@ -335,7 +356,7 @@ impl Daemon {
     fn on_event(&mut self, ev: NetEvent) {
         match ev {
             NetEvent::Accepted(stream, from) => self.on_accept(stream, from),
-            NetEvent::Learned(route, add) => self.on_learned(route, add),
+            NetEvent::Kernel(ev) => self.on_kernel(ev),
             NetEvent::Connected {
                 peer,
                 attempt,
@@ -587,18 +608,22 @@ impl Daemon {
                         // an IPv4 session needs an IPv6 next hop of ours.
                         local_v4: match local {
                             Some(IpAddr::V4(a)) => Some(a),
-                            Some(a) => kernel::sibling(&self.addresses, a).and_then(|s| match s {
-                                IpAddr::V4(v4) => Some(v4),
-                                IpAddr::V6(_) => None,
-                            }),
+                            Some(a) => {
+                                kernel::sibling(&self.device.addresses, a).and_then(|s| match s {
+                                    IpAddr::V4(v4) => Some(v4),
+                                    IpAddr::V6(_) => None,
+                                })
+                            }
                             None => None,
                         },
                         local_v6: match local {
                             Some(IpAddr::V6(a)) => Some(a),
-                            Some(a) => kernel::sibling(&self.addresses, a).and_then(|s| match s {
-                                IpAddr::V6(v6) => Some(v6),
-                                IpAddr::V4(_) => None,
-                            }),
+                            Some(a) => {
+                                kernel::sibling(&self.device.addresses, a).and_then(|s| match s {
+                                    IpAddr::V6(v6) => Some(v6),
+                                    IpAddr::V4(_) => None,
+                                })
+                            }
                             None => None,
                         },
                         local_v6_link_local: None,

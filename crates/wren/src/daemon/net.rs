@@ -29,8 +29,9 @@ pub enum NetEvent {
     Data(ConnId, Vec<u8>),
     /// The connection ended.
     Closed(ConnId, Option<String>),
-    /// Kernel `learn`: an alien route appeared (`true`) or went.
-    Learned(wren_linux::Route, bool),
+    /// The kernel: a route, an interface or an address changed (or was
+    /// read at start).
+    Kernel(wren_linux::KernelEvent),
 }
 
 /// The main loop's handle on a connection.

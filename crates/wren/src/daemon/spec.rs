@@ -120,6 +120,9 @@ pub struct KernelSpec {
     /// `learn`: import routes other programs put in the table (`Some(true)`
     /// also the kernel's own, `learn all`).
     pub learn: Option<bool>,
+    /// Seconds between checks of our routes in the kernel (BIRD's `scan
+    /// time`): routes someone removed are put back.
+    pub scan_time: u32,
 }
 
 /// Accept sessions from any address in `prefix`, with `template`'s

@@ -38,6 +38,31 @@ pub fn holds(lab: &Lab, check: &Check) -> Result<(), String> {
                 Err(out.lines().take(6).collect::<Vec<_>>().join(" | "))
             }
         }
+        Check::Traceroute { node, to, path } => {
+            let ns = lab.ns(node);
+            let max = (path.len() + 2).to_string();
+            let out = sh(&[
+                "ip",
+                "netns",
+                "exec",
+                &ns,
+                "traceroute",
+                "-n",
+                "-q",
+                "1",
+                "-w",
+                "1",
+                "-m",
+                &max,
+                to,
+            ])?;
+            let seen = hops(&out);
+            if seen == *path {
+                Ok(())
+            } else {
+                Err(format!("traceroute went {}", seen.join(" > ")))
+            }
+        }
         Check::Ping { node, to, from } => {
             let ns = lab.ns(node);
             let mut args = vec!["ip", "netns", "exec", &ns, "ping", "-c", "1", "-W", "1"];
@@ -48,6 +73,15 @@ pub fn holds(lab: &Lab, check: &Check) -> Result<(), String> {
             sh(&args).map(|_| ())
         }
     }
+}
+
+/// The answering address of each hop in `traceroute -n -q 1` output
+/// (`*` where none answered).
+fn hops(out: &str) -> Vec<String> {
+    out.lines()
+        .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+        .filter_map(|l| l.split_whitespace().nth(1).map(str::to_string))
+        .collect()
 }
 
 /// The node's own view of one prefix in its BGP table.
@@ -161,5 +195,25 @@ fn established(lab: &Lab, node: &str, protocol: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err(out.lines().take(4).collect::<Vec<_>>().join(" | "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hops;
+
+    #[test]
+    fn traceroute_hops_in_order_with_silent_ones() {
+        let out = "traceroute to 10.1.3.56 (10.1.3.56), 7 hops max, 60 byte packets
+ 1  10.1.2.1  0.050 ms
+ 2  10.0.2.1  0.071 ms
+ 3  *
+ 4  10.0.0.2  0.120 ms
+ 5  10.1.3.56  0.130 ms
+";
+        assert_eq!(
+            hops(out),
+            ["10.1.2.1", "10.0.2.1", "*", "10.0.0.2", "10.1.3.56"]
+        );
     }
 }

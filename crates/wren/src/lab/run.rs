@@ -168,7 +168,7 @@ impl Lab {
         let ctl = ctl.to_string_lossy();
         let vty = self.dir.join(name);
         let wrend = wrend_path();
-        let mut args: Vec<String> = match node.kind {
+        let args: Vec<String> = match node.kind {
             Kind::Host | Kind::Switch => return Ok(()),
             Kind::Wren => vec![
                 wrend,
@@ -189,22 +189,52 @@ impl Lab {
             Kind::Frr => {
                 std::fs::create_dir_all(&vty).map_err(|e| e.to_string())?;
                 let _ = sh(&["chown", "frr:frr", &vty.to_string_lossy()]);
-                vec![
-                    "/usr/lib/frr/bgpd".into(),
-                    "-Z".into(),
-                    "-S".into(),
-                    "-n".into(),
+                let vty = vty.to_string_lossy().into_owned();
+                let zserv = format!("{vty}/zserv.api");
+                let mut args: Vec<String> = vec!["/usr/lib/frr/bgpd".into(), "-S".into()];
+                if node.zebra {
+                    // zebra first: bgpd keeps retrying its zapi socket.
+                    let conf = format!("{vty}/zebra.conf");
+                    std::fs::write(&conf, "").map_err(|e| format!("{conf}: {e}"))?;
+                    // zebra drops to user frr before it writes its pid
+                    // file, so that goes in the frr-owned directory.
+                    let pid = format!("{vty}/zebra.pid");
+                    self.spawn(
+                        name,
+                        "zebra.log",
+                        vec![
+                            "/usr/lib/frr/zebra".into(),
+                            "-f".into(),
+                            conf,
+                            "-i".into(),
+                            pid,
+                            "-z".into(),
+                            zserv.clone(),
+                            "--vty_socket".into(),
+                            vty.clone(),
+                            "-P".into(),
+                            "0".into(),
+                        ],
+                        "zebra.pid",
+                    )?;
+                    args.extend(["-z".into(), zserv]);
+                } else {
+                    // Without zebra: no zapi, no kernel.
+                    args.extend(["-Z".into(), "-n".into()]);
+                }
+                args.extend([
                     "-f".into(),
                     config.into(),
                     "-i".into(),
                     self.file(name, "bgpd.pid").to_string_lossy().into_owned(),
                     "--vty_socket".into(),
-                    vty.to_string_lossy().into_owned(),
+                    vty,
                     "-A".into(),
                     "127.0.0.1".into(),
                     "-P".into(),
                     "0".into(),
-                ]
+                ]);
+                args
             }
             Kind::Gobgp => vec![
                 "gobgpd".into(),
@@ -214,9 +244,15 @@ impl Lab {
                 "127.0.0.1:50051".into(),
             ],
         };
-        let mut full = vec!["netns".to_string(), "exec".into(), self.ns(name)];
+        self.spawn(name, "log", args, "pid")
+    }
+
+    /// Starts `args` in the namespace of `node`, its output in the file
+    /// `NODE.LOG`, its pid in `NODE.PID` (so that `down` stops it).
+    fn spawn(&self, node: &str, log: &str, mut args: Vec<String>, pid: &str) -> Result<(), String> {
+        let mut full = vec!["netns".to_string(), "exec".into(), self.ns(node)];
         full.append(&mut args);
-        let log = std::fs::File::create(self.file(name, "log")).map_err(|e| e.to_string())?;
+        let log = std::fs::File::create(self.file(node, log)).map_err(|e| e.to_string())?;
         let err = log.try_clone().map_err(|e| e.to_string())?;
         let child = Command::new("ip")
             .args(&full)
@@ -224,8 +260,8 @@ impl Lab {
             .stdout(log)
             .stderr(err)
             .spawn()
-            .map_err(|e| format!("{name}: ip {}: {e}", full.join(" ")))?;
-        std::fs::write(self.file(name, "pid"), format!("{}\n", child.id()))
+            .map_err(|e| format!("{node}: ip {}: {e}", full.join(" ")))?;
+        std::fs::write(self.file(node, pid), format!("{}\n", child.id()))
             .map_err(|e| e.to_string())?;
         Ok(())
     }

@@ -54,6 +54,11 @@ pub struct Node {
     /// router starts.
     #[serde(default)]
     pub exec: Vec<String>,
+    /// FRR only: run zebra beside bgpd, so that bgpd installs its routes
+    /// in the kernel and can peer by interface (`neighbor net0
+    /// interface`, which needs zebra's router advertisements).
+    #[serde(default)]
+    pub zebra: bool,
 }
 
 /// The kinds of node.
@@ -64,7 +69,7 @@ pub enum Kind {
     Wren,
     /// BIRD 2.
     Bird,
-    /// FRR's bgpd, without zebra.
+    /// FRR's bgpd, without zebra unless the node says `zebra: true`.
     Frr,
     /// gobgpd.
     Gobgp,
@@ -116,6 +121,16 @@ pub enum Check {
         #[serde(default)]
         contains: Vec<String>,
     },
+    /// `traceroute -n` from the node reaches `to` through exactly `path`:
+    /// the address that answered at each hop, the destination last.
+    Traceroute {
+        /// Node.
+        node: String,
+        /// Destination.
+        to: String,
+        /// Expected answering address per hop.
+        path: Vec<String>,
+    },
     /// `ping` from the node answers.
     Ping {
         /// Node.
@@ -135,6 +150,7 @@ impl Check {
             Check::Established { node, .. }
             | Check::Route { node, .. }
             | Check::BgpRoute { node, .. }
+            | Check::Traceroute { node, .. }
             | Check::Ping { node, .. } => node,
         }
     }
@@ -157,6 +173,9 @@ impl Check {
                 prefix,
                 contains,
             } => format!("{node}: BGP route {prefix} {}", contains.join(" ")),
+            Check::Traceroute { node, to, path } => {
+                format!("{node}: traceroute {to} via {}", path.join(" > "))
+            }
             Check::Ping { node, to, from } => match from {
                 Some(f) => format!("{node}: ping {to} from {f}"),
                 None => format!("{node}: ping {to}"),
@@ -191,6 +210,9 @@ pub fn load(path: &Path) -> Result<Topology, String> {
             return Err(bad(format!(
                 "node name `{name}` is longer than 10 characters"
             )));
+        }
+        if node.zebra && node.kind != Kind::Frr {
+            return Err(bad(format!("{name}: `zebra` is for FRR nodes only")));
         }
         match (&node.config, node.kind) {
             (None, Kind::Host | Kind::Switch) => {}
