@@ -41,6 +41,7 @@ addr() {
     local n=$1 i=$2 a; shift 2
     for a in "$@"; do
         case $a in
+            "") ;;  # an unnumbered link end
             *:*) ip -n "$n" addr add "$a" dev "$i" nodad ;;
             *) ip -n "$n" addr add "$a" dev "$i" ;;
         esac
@@ -114,6 +115,17 @@ start_frr() {
 }
 
 # vty NS NAME COMMAND: one vtysh command against the FRR started as NAME.
+# FRR with zebra: kernel routes and peering by interface (RA). zebra and
+# bgpd share the node's vty directory and zapi socket.
+start_frr_zebra() {
+    mkdir -p "$tmp/$2"; chown frr:frr "$tmp/$2" 2>/dev/null || true
+    chmod a+x "$tmp"  # zebra drops to user frr before writing its pid file
+    : >"$tmp/$2/zebra.conf"
+    ip netns exec "$1" /usr/lib/frr/zebra -d -f "$tmp/$2/zebra.conf" -i "$tmp/$2/zebra.pid" \
+        -z "$tmp/$2/zserv.api" --vty_socket "$tmp/$2" -P 0 --log file:"$tmp/$2.zebra.log"
+    ip netns exec "$1" /usr/lib/frr/bgpd -S -d -f "$3" -i "$tmp/$2.pid" -z "$tmp/$2/zserv.api" \
+        --vty_socket "$tmp/$2" -A 127.0.0.1 -P 0 --log file:"$tmp/$2.log"
+}
 vty() {
     ip netns exec "$1" vtysh --vty_socket "$tmp/$2" -d bgpd -c "$3"
 }

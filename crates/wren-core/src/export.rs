@@ -58,6 +58,24 @@ impl ExportTarget {
         self.local_as == self.peer_as
     }
 
+    /// Whether a next hop kept from elsewhere means something to this
+    /// peer: an IPv6 one for IPv4 routes needs RFC 8950, and a link-local
+    /// one (from an unnumbered session) is valid on its own link only.
+    /// Otherwise we are the next hop, as FRR does.
+    fn can_carry(&self, nh: NextHop, family: Family) -> bool {
+        match nh {
+            NextHop::V4(_) => true,
+            NextHop::V6 { global, .. } => {
+                let link_scope = global.is_unspecified()
+                    || global
+                        .segments()
+                        .first()
+                        .is_some_and(|s| s & 0xffc0 == 0xfe80);
+                !link_scope && (family.is_ipv6() || self.ext_next_hop_v4)
+            }
+        }
+    }
+
     fn self_next_hop(&self, family: Family) -> Option<NextHop> {
         let v6 = || {
             self.local_v6.map(|g| NextHop::V6 {
@@ -135,7 +153,7 @@ pub fn export_route(
     };
     let local = !matches!(src.kind, SourceKind::Bgp(_));
     let next_hop = match path.next_hop() {
-        Some(nh) if keep && !local => Some(nh),
+        Some(nh) if keep && !local && to.can_carry(nh, family) => Some(nh),
         _ => to.self_next_hop(family),
     }?;
     out.next_hop = None;

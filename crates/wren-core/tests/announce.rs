@@ -290,3 +290,60 @@ fn add_path_send_offers_every_path_and_withdraws_by_id() {
     assert!(ann3.is_empty());
     assert_eq!(wd3.len(), 1);
 }
+
+/// A route learned over an unnumbered eBGP session carries the peer's
+/// link-local address as next hop. Passed on over iBGP (next hop kept by
+/// default) to an IPv4 peer without RFC 8950, that address means nothing:
+/// we become the next hop. A peer with RFC 8950 on the same rules still
+/// gets ours, because a link-local address is valid on its own link only.
+#[test]
+fn link_local_next_hops_are_replaced_by_ours() {
+    use std::net::Ipv6Addr;
+    use wren_core::export::export_route;
+    use wren_wire::Family;
+    let mut sources = Sources::default();
+    let (from, _) = ebgp_peer(&mut sources, 65001, 1);
+    let ll: Ipv6Addr = "fe80::1".parse().unwrap();
+    let path = Path::new(
+        from,
+        0,
+        Arc::new(PathAttributes {
+            origin: Some(Origin::Igp),
+            as_path: Some(AsPath::sequence(&[65001])),
+            ..PathAttributes::default()
+        }),
+        Some(NextHop::V6 {
+            global: ll,
+            link_local: Some(ll),
+        }),
+    );
+    let (_, mut ibgp) = ebgp_peer(&mut sources, 65000, 2);
+    let src = sources.get(from).unwrap();
+    let (_, nh) = export_route(&path, src, &ibgp, Family::Ipv4Unicast).unwrap();
+    assert_eq!(nh, NextHop::V4(Ipv4Addr::new(198, 18, 0, 100)));
+    ibgp.ext_next_hop_v4 = true;
+    let (_, nh) = export_route(&path, src, &ibgp, Family::Ipv4Unicast).unwrap();
+    assert_eq!(nh, NextHop::V4(Ipv4Addr::new(198, 18, 0, 100)));
+    // A global IPv6 next hop is kept where RFC 8950 allows it.
+    let global: Ipv6Addr = "2001:db8::1".parse().unwrap();
+    let path = Path::new(
+        from,
+        0,
+        path.attrs.clone(),
+        Some(NextHop::V6 {
+            global,
+            link_local: None,
+        }),
+    );
+    let (_, nh) = export_route(&path, src, &ibgp, Family::Ipv4Unicast).unwrap();
+    assert_eq!(
+        nh,
+        NextHop::V6 {
+            global,
+            link_local: None
+        }
+    );
+    ibgp.ext_next_hop_v4 = false;
+    let (_, nh) = export_route(&path, src, &ibgp, Family::Ipv4Unicast).unwrap();
+    assert_eq!(nh, NextHop::V4(Ipv4Addr::new(198, 18, 0, 100)));
+}

@@ -5,7 +5,8 @@
 //! - [`Interfaces`] lists links and addresses (BIRD's `device` and
 //!   `direct`);
 //! - [`EventStream`] follows route, link and address changes;
-//! - [`sockopt`] sets TCP MD5, TTL and GTSM options on BGP sockets.
+//! - [`sockopt`] sets TCP MD5, TTL and GTSM options on BGP sockets;
+//! - [`nd`] sends and hears IPv6 router advertisements (BGP unnumbered).
 //!
 //! Every netlink object works in the network namespace of the thread that
 //! opened it, and must be opened inside a tokio runtime (current-thread is
@@ -15,6 +16,7 @@ mod error;
 mod events;
 mod kernel;
 mod links;
+pub mod nd;
 mod netlink;
 mod routes;
 pub mod sockopt;

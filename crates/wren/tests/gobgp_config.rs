@@ -30,7 +30,36 @@ fn seed_004_without_flowspec_maps_to_dynamic_neighbors_and_zebra() {
     let k = spec.kernel.as_ref().unwrap();
     assert_eq!((k.table, k.protocol, k.metric), (254, 186, 20));
     let c = spec.connected.as_ref().unwrap();
-    assert!((c.0)("virbr0") && !(c.0)("lo"));
+    // zebra's `connect` takes loopback /32s too (127.0.0.1 is host scope
+    // and never a connected route).
+    assert!((c.0)("virbr0") && (c.0)("lo"));
+}
+
+#[test]
+fn unnumbered_neighbor_by_interface() {
+    let spec = parse(
+        "tor0.toml",
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../labs/seed-001-wren/tor0.toml"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let p = &spec.peers[0];
+    assert_eq!(p.interface.as_deref(), Some("net0"));
+    assert!(p.address.is_unspecified());
+    assert_eq!(p.name, "net0");
+    assert_eq!(p.session.families.len(), 1);
+    assert!(
+        p.session.families[0].extended_next_hop,
+        "IPv4 over a link-local session needs RFC 8950"
+    );
+    assert_eq!(spec.peers[1].interface, None);
+    assert!(!spec.peers[1].session.families[0].extended_next_hop);
+    let both = "[global.config]\n as = 1\n router-id = \"10.0.0.1\"\n[[neighbors]]\n [neighbors.config]\n neighbor-address = \"10.0.0.2\"\n neighbor-interface = \"eth0\"\n peer-as = 2\n";
+    let err = parse("x.toml", both).unwrap_err();
+    assert!(err.contains("neighbor-address too"), "{err}");
 }
 
 #[test]

@@ -288,6 +288,7 @@ fn bgp(spec: &mut DaemonSpec, p: &Protocol, b: &Bgp) -> Result<(), String> {
             .val()
             .and_then(|l| l.limit)
             .map(|l| l as usize),
+        interface: None,
     };
     match n.value.range {
         Some(prefix) => spec.dynamic.push(DynamicSpec {

@@ -102,6 +102,8 @@ struct Neighbor {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct NeighborConfig {
     neighbor_address: Option<IpAddr>,
+    /// BGP unnumbered: peer with whoever is on this interface.
+    neighbor_interface: Option<String>,
     peer_as: Option<u32>,
     local_as: Option<u32>,
     auth_password: Option<String>,
@@ -345,8 +347,10 @@ pub fn parse(name: &str, text: &str) -> Result<DaemonSpec, String> {
             learn: None,
             scan_time: 60,
         }),
-        // zebra's `connect`: every interface but loopback.
-        connected: connected.then(|| IfaceFilter(Arc::new(|name: &str| name != "lo"))),
+        // zebra's `connect`: every interface, loopback included (a
+        // router's /32 on lo is the usual thing to announce); host-scope
+        // addresses such as 127.0.0.1 are never connected routes.
+        connected: connected.then(|| IfaceFilter(Arc::new(|_: &str| true))),
         statics: Vec::new(),
     })
 }
@@ -365,6 +369,7 @@ fn merge(group: &Neighbor, n: &Neighbor) -> Neighbor {
     Neighbor {
         config: NeighborConfig {
             neighbor_address: c.neighbor_address,
+            neighbor_interface: c.neighbor_interface.clone(),
             peer_as: c.peer_as.or(gc.peer_as),
             local_as: c.local_as.or(gc.local_as),
             auth_password: c.auth_password.clone().or(gc.auth_password.clone()),
@@ -399,9 +404,23 @@ fn peer(
     unsupported: &dyn Fn(&str) -> String,
 ) -> Result<PeerSpec, String> {
     let c = &n.config;
-    let address = c
-        .neighbor_address
-        .ok_or_else(|| format!("{name}: a neighbor has no neighbor-address"))?;
+    // Unnumbered peers get their address when their router
+    // advertisements arrive.
+    let address = match (&c.neighbor_address, &c.neighbor_interface) {
+        (Some(a), None) => *a,
+        (None, Some(_)) => IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED),
+        (Some(_), Some(i)) => {
+            return Err(format!(
+                "{name}: neighbor on interface {i} has a neighbor-address too"
+            ))
+        }
+        (None, None) => {
+            return Err(format!(
+                "{name}: a neighbor has neither neighbor-address nor neighbor-interface"
+            ))
+        }
+    };
+    let unnumbered = c.neighbor_interface.is_some();
     let peer_as = c
         .peer_as
         .ok_or_else(|| format!("{name}: neighbor {address} has no peer-as"))?;
@@ -451,11 +470,16 @@ fn peer(
         families.push(FamilyConfig {
             family,
             add_path,
-            extended_next_hop: false,
+            // IPv4 routes over an IPv6 link-local session (RFC 8950).
+            extended_next_hop: unnumbered && family == Family::Ipv4Unicast,
         });
     }
     if !families.is_empty() {
         s.families = families;
+    } else if unnumbered {
+        if let Some(f) = s.families.first_mut() {
+            f.extended_next_hop = true;
+        }
     } else if address.is_ipv6() {
         if let Some(f) = s.families.first_mut() {
             f.family = Family::Ipv6Unicast;
@@ -486,7 +510,11 @@ fn peer(
     let rr = n.route_reflector.as_ref().map(|r| &r.config);
     let rr_client = rr.is_some_and(|r| r.route_reflector_client);
     Ok(PeerSpec {
-        name: c.description.clone().unwrap_or_else(|| address.to_string()),
+        name: c
+            .description
+            .clone()
+            .or_else(|| c.neighbor_interface.clone())
+            .unwrap_or_else(|| address.to_string()),
         address,
         port: t.and_then(|t| t.remote_port).unwrap_or(179),
         source_address: t.and_then(|t| t.local_address),
@@ -515,6 +543,7 @@ fn peer(
         import: Arc::new(AcceptAll),
         export: Arc::new(AcceptAll),
         import_limit: None,
+        interface: c.neighbor_interface.clone(),
     })
 }
 

@@ -102,8 +102,7 @@ pub async fn spawn_listener(
 }
 
 /// A socket for connecting to `p`: source address, TTL, GTSM and MD5 set.
-fn outgoing_socket(p: &PeerSpec) -> std::io::Result<TcpSocket> {
-    let v6 = p.address.is_ipv6();
+fn outgoing_socket(p: &PeerSpec, v6: bool) -> std::io::Result<TcpSocket> {
     let s = Socket::new(
         if v6 { Domain::IPV6 } else { Domain::IPV4 },
         Type::STREAM,
@@ -111,7 +110,7 @@ fn outgoing_socket(p: &PeerSpec) -> std::io::Result<TcpSocket> {
     )?;
     s.set_nonblocking(true)?;
     set_session_ttl(SockRef::from(&s), v6, p)?;
-    if let Some(key) = &p.password {
+    if let Some(key) = p.password.as_ref().filter(|_| !p.address.is_unspecified()) {
         set_md5_key(s.as_fd(), v6, p.address, None, key.as_bytes())?;
     }
     if let Some(src) = p.source_address {
@@ -120,12 +119,24 @@ fn outgoing_socket(p: &PeerSpec) -> std::io::Result<TcpSocket> {
     Ok(TcpSocket::from_std_stream(s.into()))
 }
 
-/// Starts one outgoing connection attempt for peer `index`.
-pub fn spawn_connect(index: usize, attempt: u64, p: &PeerSpec, events: mpsc::Sender<NetEvent>) {
-    let remote = SocketAddr::new(p.address, p.port);
-    let sock = outgoing_socket(p);
+/// Starts one outgoing connection attempt for peer `index` to `remote`
+/// (`None`: an unnumbered peer not heard yet, which fails at once).
+pub fn spawn_connect(
+    index: usize,
+    attempt: u64,
+    p: &PeerSpec,
+    remote: Option<SocketAddr>,
+    events: mpsc::Sender<NetEvent>,
+) {
+    let sock = remote.map(|r| outgoing_socket(p, r.is_ipv6()));
     tokio::spawn(async move {
         let result = async {
+            let (Some(remote), Some(sock)) = (remote, sock) else {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no router advertisement heard on the interface yet",
+                ));
+            };
             let stream = tokio::time::timeout(CONNECT_TIMEOUT, sock?.connect(remote))
                 .await
                 .map_err(|_| {

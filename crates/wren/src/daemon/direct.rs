@@ -28,6 +28,14 @@ pub struct Device {
 }
 
 impl Device {
+    /// The index of the interface called `name`.
+    pub fn index(&self, name: &str) -> Option<u32> {
+        self.links
+            .iter()
+            .find(|(_, (n, _))| n == name)
+            .map(|(i, _)| *i)
+    }
+
     fn link(&mut self, l: &Link) {
         self.links.insert(l.index, (l.name.clone(), l.up));
     }

@@ -20,7 +20,7 @@ impl Daemon {
                 let up = state == State::Established;
                 json!({
                     "name": p.spec.name,
-                    "neighbor": p.spec.address.to_string(),
+                    "neighbor": p.neighbor_address().to_string(),
                     "local_as": p.session.config().local_as,
                     "peer_as": p.up.as_ref().map(|u| u.remote.asn()),
                     "state": state.to_string(),

@@ -182,24 +182,40 @@ pub(super) fn sibling(
 /// The kernel route for `path` to `prefix`: BGP routes via their next
 /// hop resolved through `igp` (none while it is unresolvable), static
 /// routes as configured; connected prefixes are the kernel's already.
+/// `dev` is the interface of an unnumbered session, whose next hops are
+/// link-local.
 fn fib_route(
     prefix: Prefix,
     path: &Path,
     src: &SourceInfo,
     statics: &[StaticSpec],
     igp: &Igp,
+    dev: Option<u32>,
 ) -> Option<Route> {
-    let via = |a: std::net::IpAddr| {
-        igp.resolve(a, None)
-            .map(|h| Route::unicast(prefix, vec![h]))
+    let via = |a: std::net::IpAddr, dev: Option<u32>| {
+        igp.resolve(a, dev).map(|h| Route::unicast(prefix, vec![h]))
     };
     match src.kind {
         SourceKind::Bgp(_) => match path.next_hop()? {
-            BgpNextHop::V4(a) => via(a.into()),
-            BgpNextHop::V6 { global, .. } => via(global.into()),
+            BgpNextHop::V4(a) => via(a.into(), None),
+            // A global next hop resolves on its own; a link-local one
+            // (RFC 2545's second address, or the only one over an
+            // unnumbered link) only with its interface.
+            BgpNextHop::V6 { global, link_local } => {
+                let link_scope = global.is_unspecified()
+                    || global
+                        .segments()
+                        .first()
+                        .is_some_and(|s| s & 0xffc0 == 0xfe80);
+                if link_scope {
+                    via(link_local.unwrap_or(global).into(), dev)
+                } else {
+                    via(global.into(), None)
+                }
+            }
         },
         SourceKind::Static => match statics.iter().find(|s| s.prefix == prefix)?.dest {
-            StaticDest::Via(a) => via(a),
+            StaticDest::Via(a) => via(a, None),
             StaticDest::Blackhole => Some(Route::reject(prefix, RouteKind::Blackhole)),
             StaticDest::Unreachable => Some(Route::reject(prefix, RouteKind::Unreachable)),
             StaticDest::Prohibit => Some(Route::reject(prefix, RouteKind::Prohibit)),
@@ -214,7 +230,8 @@ impl Daemon {
     fn kernel_route(&self, prefix: Prefix, path: &Path) -> Option<Route> {
         let k = self.spec.kernel.as_ref()?;
         let src = self.sources.get(path.source)?;
-        let mut route = fib_route(prefix, path, src, &self.spec.statics, &self.igp)?;
+        let dev = self.link_dev.get(&path.source).copied();
+        let mut route = fib_route(prefix, path, src, &self.spec.statics, &self.igp, dev)?;
         let mut view = RouteView::new(prefix, src, &path.attrs, path.next_hop());
         if !k.export.run(&mut view) {
             return None;
@@ -227,7 +244,8 @@ impl Daemon {
                 let Some(s) = self.sources.get(p.source) else {
                     continue;
                 };
-                let Some(r) = fib_route(prefix, p, s, &[], &self.igp) else {
+                let dev = self.link_dev.get(&p.source).copied();
+                let Some(r) = fib_route(prefix, p, s, &[], &self.igp, dev) else {
                     continue;
                 };
                 for h in r.next_hops {

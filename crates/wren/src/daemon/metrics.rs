@@ -27,7 +27,7 @@ impl Daemon {
         for p in self.peers.iter().filter(|p| !p.removed) {
             let l: Labels = vec![
                 ("peer".into(), p.spec.name.clone()),
-                ("neighbor".into(), p.spec.address.to_string()),
+                ("neighbor".into(), p.neighbor_address().to_string()),
                 ("state".into(), p.session.state().to_string()),
             ];
             let est = p.session.state() == State::Established;

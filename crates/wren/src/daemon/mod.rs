@@ -15,6 +15,7 @@ pub mod peer;
 mod reconfig;
 mod show;
 pub mod spec;
+mod unnumbered;
 
 use net::{spawn_conn, ConnId, NetEvent};
 use peer::{canonical, Peer, PeerStats, Up};
@@ -64,6 +65,11 @@ pub struct Daemon {
     igp: igp::Igp,
     /// When to write our kernel routes again (next hops resolve anew).
     resync_at: Option<tokio::time::Instant>,
+    /// Router advertisements, when some peer is unnumbered.
+    adverts: Option<wren_linux::nd::RouterAdverts>,
+    /// The interface of each unnumbered peer's routes (their next hops
+    /// are link-local).
+    link_dev: std::collections::HashMap<wren_core::rib::SourceId, u32>,
     /// The source of routes `learn` imports, once there is one.
     learn_source: Option<wren_core::rib::SourceId>,
     /// The kernel task, when routes go into the kernel.
@@ -101,6 +107,8 @@ impl Daemon {
             device: direct::Device::default(),
             igp: igp::Igp::default(),
             resync_at: None,
+            adverts: None,
+            link_dev: Default::default(),
         };
         let wait = spec
             .peers
@@ -184,6 +192,7 @@ impl Daemon {
             stale_until: None,
             stats: PeerStats::default(),
             removed: false,
+            link: None,
         });
         self.peers.len() - 1
     }
@@ -225,6 +234,7 @@ impl Daemon {
             }
         }
         self.read_interfaces().await;
+        self.start_unnumbered();
         self.originate_static();
         // The kernel protocol's `scan time`: our routes are checked
         // against the table and repaired.
@@ -357,6 +367,7 @@ impl Daemon {
         match ev {
             NetEvent::Accepted(stream, from) => self.on_accept(stream, from),
             NetEvent::Kernel(ev) => self.on_kernel(ev),
+            NetEvent::Router(heard) => self.on_router(heard),
             NetEvent::Connected {
                 peer,
                 attempt,
@@ -398,6 +409,7 @@ impl Daemon {
             .peers
             .iter()
             .position(|p| p.matches(addr))
+            .or_else(|| self.unnumbered_from(from))
             .or_else(|| self.add_dynamic(addr, now))
         else {
             debug!(%addr, "connection from unknown address refused");
@@ -561,7 +573,8 @@ impl Daemon {
             match a {
                 Action::Connect => {
                     p.attempt += 1;
-                    connect::spawn_connect(i, p.attempt, &p.spec, self.events_tx.clone());
+                    let remote = p.remote();
+                    connect::spawn_connect(i, p.attempt, &p.spec, remote, self.events_tx.clone());
                 }
                 Action::Send { dir, bytes } => {
                     if let Some(c) = p.conn(dir) {

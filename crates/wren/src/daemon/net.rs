@@ -32,6 +32,8 @@ pub enum NetEvent {
     /// The kernel: a route, an interface or an address changed (or was
     /// read at start).
     Kernel(wren_linux::KernelEvent),
+    /// A router advertised itself (or solicited) on an interface.
+    Router(wren_linux::nd::RouterHeard),
 }
 
 /// The main loop's handle on a connection.

@@ -49,6 +49,9 @@ pub struct Peer {
     /// connection. Kept in place so indexes held by pending connects stay
     /// valid.
     pub removed: bool,
+    /// BGP unnumbered: the peer's link-local address and interface, once
+    /// heard (router advertisement or its connection).
+    pub link: Option<std::net::SocketAddrV6>,
 }
 
 /// The established side of a peer.
@@ -96,6 +99,21 @@ impl Peer {
         [Dir::Outgoing, Dir::Incoming]
             .into_iter()
             .find(|d| self.conn(*d).is_some_and(|c| c.id == id))
+    }
+
+    /// Where to connect: the configured address, or an unnumbered
+    /// peer's link-local one (`None` until heard).
+    pub fn remote(&self) -> Option<std::net::SocketAddr> {
+        match &self.spec.interface {
+            Some(_) => self.link.map(std::net::SocketAddr::V6),
+            None => Some(std::net::SocketAddr::new(self.spec.address, self.spec.port)),
+        }
+    }
+
+    /// The neighbour's address as operators see it: the configured one,
+    /// or an unnumbered peer's link-local one once heard.
+    pub fn neighbor_address(&self) -> IpAddr {
+        self.link.map_or(self.spec.address, |l| IpAddr::V6(*l.ip()))
     }
 
     /// Whether `addr` is this peer's address.

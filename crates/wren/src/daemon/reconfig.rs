@@ -13,12 +13,18 @@ use wren_linux::sockopt::set_md5_key;
 use wren_wire::notification::cease;
 use wren_wire::Notification;
 
+/// Whether `a` and `b` name the same neighbour: by address, or by
+/// interface when unnumbered (the address is then unspecified).
+fn one_peer(a: &PeerSpec, b: &PeerSpec) -> bool {
+    a.address == b.address && a.interface == b.interface
+}
+
 /// Whether `a` and `b` describe the same session. Filters are compared by
 /// their compiled form (`Debug`): a reload builds new filter objects, and
 /// only a different filter counts as a change.
 fn same(a: &PeerSpec, b: &PeerSpec) -> bool {
     a.name == b.name
-        && a.address == b.address
+        && one_peer(a, b)
         && a.port == b.port
         && a.source_address == b.source_address
         && a.session == b.session
@@ -63,11 +69,11 @@ impl Daemon {
         let (mut kept, mut removed, mut restarted, mut added) = (0, 0, 0, 0);
         for i in 0..self.peers.len() {
             let Some(p) = self.peers.get(i) else { continue };
-            if p.removed || self.spec.peers.iter().all(|s| s.address != p.spec.address) {
+            if p.removed || !self.spec.peers.iter().any(|s| one_peer(s, &p.spec)) {
                 // Gone already, or a dynamic neighbour: not in the file.
                 continue;
             }
-            let (n, subcode) = match new.peers.iter().find(|n| n.address == p.spec.address) {
+            let (n, subcode) = match new.peers.iter().find(|n| one_peer(n, &p.spec)) {
                 Some(n) if same(n, &p.spec) => {
                     kept += 1;
                     continue;
@@ -103,7 +109,11 @@ impl Daemon {
             self.update_key(i);
         }
         for n in &new.peers {
-            if self.peers.iter().any(|p| p.matches(n.address)) {
+            if self
+                .peers
+                .iter()
+                .any(|p| !p.removed && one_peer(&p.spec, n))
+            {
                 continue;
             }
             added += 1;

@@ -117,7 +117,10 @@ impl Daemon {
     fn protocol_details(&self, p: &Peer, r: &mut Reply) {
         let state = p.session.state();
         r.line(1006, format!("  BGP state:          {state}"));
-        r.line(1006, format!("    Neighbor address: {}", p.spec.address));
+        r.line(
+            1006,
+            format!("    Neighbor address: {}", p.neighbor_address()),
+        );
         let cfg = p.session.config();
         if let Some(up) = &p.up {
             r.line(1006, format!("    Neighbor AS:      {}", up.remote.asn()));

@@ -43,6 +43,10 @@ pub struct PeerSpec {
     /// Maximum accepted prefixes; beyond it the session is reset with
     /// Cease/1 (BIRD `import limit N action restart`).
     pub import_limit: Option<usize>,
+    /// BGP unnumbered: the peer is whoever answers on this interface; its
+    /// link-local address comes from its router advertisements (`address`
+    /// is then unspecified).
+    pub interface: Option<String>,
 }
 
 /// The whole daemon.
