@@ -88,9 +88,6 @@ pub fn map(cfg: &Config) -> Result<DaemonSpec, String> {
             }
             ProtocolKind::Static(s) => {
                 for r in &s.routes {
-                    if r.value.attrs.is_some() {
-                        return Err(unsupported(r, "a static route's attribute block"));
-                    }
                     let dest = match &r.value.target {
                         StaticTarget::Via(v) if v.len() == 1 => {
                             StaticDest::Via(*v.first().ok_or("empty via")?)
@@ -103,6 +100,11 @@ pub fn map(cfg: &Config) -> Result<DaemonSpec, String> {
                     spec.statics.push(StaticSpec {
                         prefix: r.value.prefix,
                         dest,
+                        attrs: r
+                            .value
+                            .attrs
+                            .clone()
+                            .map(|f| Arc::new(Statements(f)) as Arc<dyn wren_core::policy::Policy>),
                     });
                 }
             }
@@ -304,4 +306,19 @@ fn bgp(spec: &mut DaemonSpec, p: &Protocol, b: &Bgp) -> Result<(), String> {
         None => spec.peers.push(peer),
     }
     Ok(())
+}
+
+/// A static route's attribute block: statements, not a filter, so running
+/// off its end keeps the route (a filter would reject it).
+#[derive(Debug)]
+struct Statements(Arc<wren_config::filter::Filter>);
+
+impl wren_core::policy::Policy for Statements {
+    fn run(&self, route: &mut wren_core::policy::RouteView<'_>) -> bool {
+        let mut print = |s: &str| tracing::info!(target: "wren::filter", "{s}");
+        !matches!(
+            self.0.run_with(route, &mut print),
+            wren_config::filter::Verdict::Reject | wren_config::filter::Verdict::Error(_)
+        )
+    }
 }

@@ -12,7 +12,7 @@ use super::Daemon;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 use tracing::{info, warn};
-use wren_core::policy::RouteView;
+use wren_core::policy::{RouteDest, RouteView};
 use wren_core::rib::{Change, Path, SourceInfo, SourceKind};
 use wren_linux::RouteKind;
 use wren_linux::{
@@ -433,7 +433,26 @@ impl Daemon {
                 }),
                 _ => None,
             };
-            let path = Path::new(source, 0, attrs.clone(), nh);
+            let mut route_attrs = attrs.clone();
+            if let (Some(block), Some(info)) = (&s.attrs, self.sources.get(source)) {
+                let mut view = RouteView::new(s.prefix, info, &attrs, nh);
+                view.facts.dest = match s.dest {
+                    StaticDest::Via(_) => RouteDest::Unicast,
+                    StaticDest::Blackhole => RouteDest::Blackhole,
+                    StaticDest::Unreachable => RouteDest::Unreachable,
+                    StaticDest::Prohibit => RouteDest::Prohibit,
+                };
+                if let StaticDest::Via(gw) = s.dest {
+                    view.facts.gw = Some(gw);
+                }
+                if !block.run(&mut view) {
+                    continue;
+                }
+                if let Some(m) = view.into_modified() {
+                    route_attrs = self.store.intern(m);
+                }
+            }
+            let path = Path::new(source, 0, route_attrs, nh);
             self.table.update(s.prefix, path, &self.sources);
         }
     }

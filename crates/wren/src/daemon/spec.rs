@@ -84,12 +84,15 @@ impl std::fmt::Debug for IfaceFilter {
 }
 
 /// One static route.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct StaticSpec {
     /// The prefix.
     pub prefix: wren_wire::Prefix,
     /// Where it leads.
     pub dest: StaticDest,
+    /// BIRD's `route … { bgp_local_pref = 200; … };`: statements run
+    /// once on the route as it is originated (false: `reject`ed).
+    pub attrs: Option<Arc<dyn Policy>>,
 }
 
 /// Where a static route leads.
