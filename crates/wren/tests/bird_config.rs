@@ -60,6 +60,10 @@ fn unsupported_options_are_refused_where_they_are_written() {
             "protocol bgp x {\n  local as 65000;\n  neighbor 10.0.0.1 as 65001;\n}\n",
             "no `router id`",
         ),
+        (
+            "router id 1.2.3.4;\nprotocol kernel {\n  device routes yes;\n  ipv4 { export all; };\n}\n",
+            ":3:3: `device routes` (direct routes into the kernel) is not supported by Wren yet",
+        ),
     ];
     for (i, (text, want)) in cases.iter().enumerate() {
         let p = write(&format!("bad{i}.conf"), text);

@@ -62,6 +62,12 @@ pub fn map(cfg: &Config) -> Result<DaemonSpec, String> {
                 if spec.kernel.is_some() {
                     return Err(unsupported(&p.name, "a second `protocol kernel`"));
                 }
+                if let Some(d) = k.device_routes.as_ref().filter(|d| d.value) {
+                    return Err(unsupported(d, "`device routes` (direct routes into the kernel)"));
+                }
+                // `graceful restart`: under `wrend -R` our kernel routes
+                // stay through recovery and are reconciled without being
+                // removed and re-added, with or without it.
                 let ch = p.channel_for(Afi::Ipv4).unwrap_or_default();
                 spec.kernel = Some(KernelSpec {
                     table: k.kernel_table.val().copied().unwrap_or(254),
