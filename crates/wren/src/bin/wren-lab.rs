@@ -3,7 +3,8 @@
 //! `wren-lab run FILE` builds the lab, waits for its checks (bounded),
 //! prints a report and tears everything down, also on failure and Ctrl-C.
 //! `up`/`down` keep a lab running to explore it; `exec NODE -- CMD` runs a
-//! command inside a node; `graph FILE` draws the topology as SVG.
+//! command inside a node; `graph FILE` draws the topology as SVG, with
+//! the expected BGP sessions and, for a lab that is up, their states.
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -116,7 +117,22 @@ fn run_cmd(cmd: Cmd) -> Result<bool, String> {
             Ok(status.success())
         }
         Cmd::Graph { file } => {
-            print!("{}", lab::graph::svg(&topology::load(&file)?));
+            let topo = topology::load(&file)?;
+            // A running lab (`wren-lab up`) shows its sessions' states.
+            let dir = run::state_dir(&topo.name);
+            let sessions = if dir.exists() {
+                let running = run::Lab {
+                    topo,
+                    dir,
+                    keep: true,
+                };
+                let s = lab::graph::sessions(&running.topo, Some(&running));
+                print!("{}", lab::graph::svg(&running.topo, &s));
+                return Ok(true);
+            } else {
+                lab::graph::sessions(&topo, None)
+            };
+            print!("{}", lab::graph::svg(&topo, &sessions));
             Ok(true)
         }
     }

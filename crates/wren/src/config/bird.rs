@@ -63,7 +63,10 @@ pub fn map(cfg: &Config) -> Result<DaemonSpec, String> {
                     return Err(unsupported(&p.name, "a second `protocol kernel`"));
                 }
                 if let Some(d) = k.device_routes.as_ref().filter(|d| d.value) {
-                    return Err(unsupported(d, "`device routes` (direct routes into the kernel)"));
+                    return Err(unsupported(
+                        d,
+                        "`device routes` (direct routes into the kernel)",
+                    ));
                 }
                 // `graceful restart`: under `wrend -R` our kernel routes
                 // stay through recovery and are reconciled without being

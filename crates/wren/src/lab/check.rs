@@ -88,7 +88,7 @@ fn hops(out: &str) -> Vec<String> {
 fn bgp_view(lab: &Lab, node: &str, prefix: &str) -> Result<String, String> {
     let ns = lab.ns(node);
     match lab.topo.nodes.get(node).map(|n| n.kind) {
-        Some(Kind::Bird | Kind::Wren) => {
+        Some(Kind::Bird | Kind::Bird1 | Kind::Wren) => {
             let ctl = lab.file(node, "ctl");
             sh(&[
                 "birdc",
@@ -143,7 +143,7 @@ fn established(lab: &Lab, node: &str, protocol: &str) -> Result<(), String> {
     let kind = lab.topo.nodes.get(node).map(|n| n.kind);
     let ns = lab.ns(node);
     let (out, want) = match kind {
-        Some(Kind::Bird | Kind::Wren) => {
+        Some(Kind::Bird | Kind::Bird1 | Kind::Wren) => {
             let ctl = lab.file(node, "ctl");
             let ctl = ctl.to_string_lossy();
             (

@@ -178,6 +178,23 @@ impl Lab {
                 "-s".into(),
                 ctl.into_owned(),
             ],
+            Kind::Bird1 => {
+                // BIRD 1.x resolves `include` against its working
+                // directory: the config's own, as Calico runs it.
+                let dir = node.config.as_ref().and_then(|c| c.parent());
+                return self.spawn_in(
+                    name,
+                    dir,
+                    vec![
+                        bird1_path(),
+                        "-f".into(),
+                        "-c".into(),
+                        config.into(),
+                        "-s".into(),
+                        ctl.into_owned(),
+                    ],
+                );
+            }
             Kind::Bird => vec![
                 "bird".into(),
                 "-f".into(),
@@ -249,12 +266,32 @@ impl Lab {
 
     /// Starts `args` in the namespace of `node`, its output in the file
     /// `NODE.LOG`, its pid in `NODE.PID` (so that `down` stops it).
-    fn spawn(&self, node: &str, log: &str, mut args: Vec<String>, pid: &str) -> Result<(), String> {
+    fn spawn(&self, node: &str, log: &str, args: Vec<String>, pid: &str) -> Result<(), String> {
+        self.spawn_at(node, None, log, args, pid)
+    }
+
+    /// A router started in directory `dir`, with the usual log and pid.
+    fn spawn_in(&self, node: &str, dir: Option<&Path>, args: Vec<String>) -> Result<(), String> {
+        self.spawn_at(node, dir, "log", args, "pid")
+    }
+
+    fn spawn_at(
+        &self,
+        node: &str,
+        dir: Option<&Path>,
+        log: &str,
+        mut args: Vec<String>,
+        pid: &str,
+    ) -> Result<(), String> {
         let mut full = vec!["netns".to_string(), "exec".into(), self.ns(node)];
         full.append(&mut args);
         let log = std::fs::File::create(self.file(node, log)).map_err(|e| e.to_string())?;
         let err = log.try_clone().map_err(|e| e.to_string())?;
-        let child = Command::new("ip")
+        let mut cmd = Command::new("ip");
+        if let Some(d) = dir {
+            cmd.current_dir(d);
+        }
+        let child = cmd
             .args(&full)
             .stdin(Stdio::null())
             .stdout(log)
@@ -282,6 +319,11 @@ impl Drop for Lab {
             down(&self.topo.name);
         }
     }
+}
+
+/// BIRD 1.6.8: `WREN_BIRD1`, else where `scripts/bird1` unpacks it.
+fn bird1_path() -> String {
+    std::env::var("WREN_BIRD1").unwrap_or_else(|_| "/opt/bird1/usr/sbin/bird".into())
 }
 
 /// wrend next to this binary, else from PATH.

@@ -69,6 +69,9 @@ pub enum Kind {
     Wren,
     /// BIRD 2.
     Bird,
+    /// BIRD 1.6.8, the 1.x dialect's reference (`scripts/bird1` fetches
+    /// it; `WREN_BIRD1` names another binary).
+    Bird1,
     /// FRR's bgpd, without zebra unless the node says `zebra: true`.
     Frr,
     /// gobgpd.
@@ -228,7 +231,8 @@ pub fn load(path: &Path) -> Result<Topology, String> {
                         abs.display()
                     )));
                 }
-                node.config = Some(abs);
+                // Absolute: routers may run in another directory.
+                node.config = Some(std::fs::canonicalize(&abs).unwrap_or(abs));
             }
         }
     }
