@@ -20,6 +20,11 @@ pub enum Command {
     ShowRoute(RouteQuery),
     /// `show memory`.
     ShowMemory,
+    /// `show interfaces [summary]`.
+    ShowInterfaces {
+        /// One line per interface.
+        summary: bool,
+    },
     /// `down`: shut the daemon down.
     Down,
     /// `configure [soft] ["FILE"]`: reload (the file named at start; a
@@ -121,12 +126,15 @@ pub fn parse(line: &str) -> Result<Command, Refused> {
         }
         (Some("show"), Some("route")) => route(w).map(Command::ShowRoute),
         (Some("show"), Some("memory")) => end(w, Command::ShowMemory),
-        (Some("show"), Some(x @ ("interfaces" | "symbols" | "ospf" | "static" | "bfd"))) => {
-            Err(Refused(
-                9002,
-                format!("`show {x}` is not supported by Wren yet (issue 6)"),
-            ))
-        }
+        (Some("show"), Some("interfaces")) => match w.next() {
+            None => Ok(Command::ShowInterfaces { summary: false }),
+            Some("summary") => end(w, Command::ShowInterfaces { summary: true }),
+            Some(x) => Err(syntax(x)),
+        },
+        (Some("show"), Some(x @ ("symbols" | "ospf" | "static" | "bfd"))) => Err(Refused(
+            9002,
+            format!("`show {x}` is not supported by Wren yet (issue 6)"),
+        )),
         (Some("down"), None) => Ok(Command::Down),
         (Some("configure"), None | Some("soft")) => end(w, Command::Configure),
         (Some("configure"), Some("check")) => end(w, Command::ConfigureCheck),

@@ -75,6 +75,7 @@ fn read_only(c: &Command) -> bool {
             | Command::ShowProtocols { .. }
             | Command::ShowRoute(_)
             | Command::ShowMemory
+            | Command::ShowInterfaces { .. }
             | Command::JsonProtocols
             | Command::JsonRoutes(_)
     )

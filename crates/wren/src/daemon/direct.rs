@@ -16,8 +16,8 @@ use wren_wire::Prefix;
 /// What the daemon knows of the interfaces.
 #[derive(Debug, Default)]
 pub struct Device {
-    /// Interfaces by index: name and whether administratively up.
-    pub links: HashMap<u32, (String, bool)>,
+    /// Interfaces by index.
+    pub links: HashMap<u32, Link>,
     /// Every address (for next hops of the other family, see
     /// [`super::kernel::sibling`], and for `direct`).
     pub addresses: Vec<Address>,
@@ -32,12 +32,12 @@ impl Device {
     pub fn index(&self, name: &str) -> Option<u32> {
         self.links
             .iter()
-            .find(|(_, (n, _))| n == name)
+            .find(|(_, l)| l.name == name)
             .map(|(i, _)| *i)
     }
 
     fn link(&mut self, l: &Link) {
-        self.links.insert(l.index, (l.name.clone(), l.up));
+        self.links.insert(l.index, l.clone());
     }
 
     fn address(&mut self, a: Address, add: bool) {
@@ -109,7 +109,7 @@ impl Daemon {
                 self.device
                     .links
                     .get(&a.index)
-                    .is_some_and(|(name, up)| *up && (accept.0)(name))
+                    .is_some_and(|l| l.up && (accept.0)(&l.name))
             })
             .filter_map(network)
             .collect();

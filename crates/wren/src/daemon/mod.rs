@@ -14,6 +14,7 @@ pub mod net;
 pub mod peer;
 mod reconfig;
 mod show;
+mod show_iface;
 pub mod spec;
 mod unnumbered;
 
