@@ -1,0 +1,94 @@
+//! The convergence plot: routes held at the monitor over time, one line
+//! per target, one panel per scenario, as SVG (no font or system library
+//! needed).
+
+use crate::report::ScenarioResult;
+use crate::targets::Target;
+use anyhow::{anyhow, Result};
+use plotters::prelude::*;
+use std::path::Path;
+
+fn colour(t: Target) -> RGBColor {
+    match t {
+        Target::Wren => RGBColor(230, 120, 0),
+        Target::Bird => RGBColor(31, 119, 180),
+        Target::Frr => RGBColor(214, 39, 40),
+        Target::Gobgp => RGBColor(44, 160, 44),
+    }
+}
+
+/// Route counts as axis labels: `800`, `12,000`, `250k`, `1.2M`.
+fn count_label(v: &f64) -> String {
+    let v = v.max(0.0);
+    if v >= 999_999.0 {
+        format!("{:.1}M", v / 1e6)
+    } else if v >= 100_000.0 {
+        format!("{:.0}k", v / 1e3)
+    } else {
+        crate::scenario::thousands(v.round() as u64)
+    }
+}
+
+/// Writes the plot of `results` to `path`.
+pub fn plot(results: &[ScenarioResult], path: &Path) -> Result<()> {
+    let panels = results.len().max(1);
+    let cols = if panels > 1 { 2 } else { 1 };
+    let rows = panels.div_ceil(cols);
+    let size = (640 * u32::try_from(cols)?, 400 * u32::try_from(rows)?);
+    let root = SVGBackend::new(path, size).into_drawing_area();
+    let e = |e: DrawingAreaErrorKind<_>| anyhow!("drawing {}: {e:?}", path.display());
+    root.fill(&WHITE).map_err(e)?;
+    for (area, r) in root.split_evenly((rows, cols)).iter().zip(results) {
+        let x_max = r
+            .outcomes
+            .iter()
+            .flat_map(|o| o.samples.last().map(|s| s.0))
+            .fold(0.1_f64, f64::max)
+            * 1.05;
+        let y_max = (r.scenario.total_routes() as f64 * 1.05).max(1.0);
+        let mut chart = ChartBuilder::on(area)
+            .caption(
+                format!("{}: {}", r.scenario.name, r.scenario.shape()),
+                ("sans-serif", 15),
+            )
+            .margin(12)
+            .x_label_area_size(32)
+            .y_label_area_size(64)
+            .build_cartesian_2d(0.0..x_max, 0.0..y_max)
+            .map_err(e)?;
+        chart
+            .configure_mesh()
+            .x_desc("seconds since the first UPDATE")
+            .y_desc("routes at the monitor")
+            .y_label_formatter(&count_label)
+            .draw()
+            .map_err(e)?;
+        for o in &r.outcomes {
+            let c = colour(o.target);
+            chart
+                .draw_series(LineSeries::new(
+                    o.samples.iter().map(|(t, held)| (*t, *held as f64)),
+                    c.stroke_width(2),
+                ))
+                .map_err(e)?
+                .label(o.target.name())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2))
+                });
+        }
+        chart
+            .configure_series_labels()
+            .border_style(BLACK)
+            .background_style(WHITE.mix(0.8))
+            .position(if r.scenario.withdraw {
+                // The curves come down to zero at the right.
+                SeriesLabelPosition::UpperRight
+            } else {
+                SeriesLabelPosition::LowerRight
+            })
+            .draw()
+            .map_err(e)?;
+    }
+    root.present().map_err(e)?;
+    Ok(())
+}

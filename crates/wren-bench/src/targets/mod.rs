@@ -1,0 +1,149 @@
+//! The routers under test: their configurations and how each is started.
+//!
+//! Every target gets the same setup: AS 65000, router id 198.18.0.1, one
+//! passive eBGP session per tester (import everything, export nothing) and
+//! one passive eBGP session to the monitor (import nothing, export
+//! everything), hold time 240 s, IPv6 unicast on every session when the
+//! scenario has IPv6 routes, and no kernel: wrend and BIRD have no kernel
+//! protocol, FRR runs without zebra (`-Z -n`), GoBGP without its zebra
+//! client. Exporting nothing back to the testers matters: a router that
+//! sends ten feeds back to ten peers does ten times the work, and the
+//! figure would measure that instead of the path to the monitor.
+//!
+//! wrend reads BIRD's dialect, so wrend and BIRD are given the very same
+//! file.
+
+mod bird;
+mod frr;
+mod gobgp;
+
+use crate::lab;
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A router under test.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum Target {
+    /// wrend, Wren's daemon.
+    Wren,
+    /// BIRD 2.
+    Bird,
+    /// FRR's bgpd.
+    Frr,
+    /// GoBGP's gobgpd.
+    Gobgp,
+}
+
+impl Target {
+    /// All targets, in the order they run.
+    pub const ALL: [Target; 4] = [Target::Wren, Target::Bird, Target::Frr, Target::Gobgp];
+
+    /// Lower-case name, as on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Wren => "wren",
+            Target::Bird => "bird",
+            Target::Frr => "frr",
+            Target::Gobgp => "gobgp",
+        }
+    }
+
+    /// The configuration file for `lab`.
+    pub fn config(self, lab: &Lab) -> String {
+        match self {
+            Target::Wren | Target::Bird => bird::config(lab),
+            Target::Frr => frr::config(lab),
+            Target::Gobgp => gobgp::config(lab),
+        }
+    }
+
+    /// The command that runs the daemon in the foreground with config
+    /// `conf`, keeping its sockets, pid file and log under `dir`. Run
+    /// through `ip netns exec`, which execs it: the child's pid is the
+    /// daemon's.
+    pub fn command(self, conf: &Path, dir: &Path, wrend: &Path) -> Command {
+        let mut c = Command::new("ip");
+        c.args(["netns", "exec", lab::NS_DUT]);
+        match self {
+            Target::Wren => {
+                c.arg(wrend).arg("-f").arg("-c").arg(conf);
+                c.arg("-s").arg(dir.join("wren.ctl"));
+            }
+            Target::Bird => {
+                c.arg("bird").arg("-f").arg("-c").arg(conf);
+                c.arg("-s").arg(dir.join("bird.ctl"));
+            }
+            Target::Frr => {
+                // -Z: no zebra, -n: no kernel, -S: stay root (no frr user
+                // needed), -P 0: no vty TCP port.
+                c.arg("/usr/lib/frr/bgpd")
+                    .args(["-Z", "-S", "-n", "-P", "0"]);
+                c.arg("-f").arg(conf).arg("-i").arg(dir.join("bgpd.pid"));
+                c.arg("--vty_socket").arg(dir);
+                c.arg("--log")
+                    .arg(format!("file:{}", dir.join("bgpd.log").display()));
+            }
+            Target::Gobgp => {
+                c.arg("gobgpd").args(["-t", "toml", "-f"]).arg(conf);
+                c.args([
+                    "--api-hosts=127.0.0.1:50051",
+                    "--pprof-disable",
+                    "-l",
+                    "warn",
+                ]);
+            }
+        }
+        c
+    }
+
+    /// The program a missing-binary error should name.
+    pub fn program(self, wrend: &Path) -> PathBuf {
+        match self {
+            Target::Wren => wrend.to_path_buf(),
+            Target::Bird => "bird".into(),
+            Target::Frr => "/usr/lib/frr/bgpd".into(),
+            Target::Gobgp => "gobgpd".into(),
+        }
+    }
+}
+
+/// What a configuration must describe: the sessions of one scenario.
+#[derive(Clone, Debug)]
+pub struct Lab {
+    /// (address, AS) of each tester.
+    pub testers: Vec<(Ipv4Addr, u32)>,
+    /// Whether sessions carry IPv6 unicast too.
+    pub v6: bool,
+}
+
+impl Lab {
+    /// The sessions for `testers` tester peers.
+    pub fn new(testers: u32, v6: bool) -> Self {
+        Lab {
+            testers: (0..testers)
+                .map(|i| (lab::tester_v4(i), lab::tester_as(i)))
+                .collect(),
+            v6,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_config_names_every_peer() {
+        let l = Lab::new(3, true);
+        for t in Target::ALL {
+            let c = t.config(&l);
+            for (a, asn) in &l.testers {
+                assert!(c.contains(&a.to_string()), "{t:?} lacks {a}");
+                assert!(c.contains(&asn.to_string()), "{t:?} lacks AS {asn}");
+            }
+            assert!(c.contains(&lab::MON_V4.to_string()));
+            assert!(c.contains("65000"));
+        }
+    }
+}
