@@ -112,6 +112,12 @@ pub struct RouteFacts {
 pub trait Policy: std::fmt::Debug + Send + Sync {
     /// Runs the filter; true accepts the route (possibly modified).
     fn run(&self, route: &mut RouteView<'_>) -> bool;
+
+    /// True when no route can pass (BIRD's `none`): a peer with such an
+    /// export policy is sent nothing, so nothing need be built for it.
+    fn rejects_everything(&self) -> bool {
+        false
+    }
 }
 
 /// BIRD's `all`.
@@ -131,5 +137,9 @@ pub struct RejectAll;
 impl Policy for RejectAll {
     fn run(&self, _: &mut RouteView<'_>) -> bool {
         false
+    }
+
+    fn rejects_everything(&self) -> bool {
+        true
     }
 }

@@ -94,7 +94,20 @@ impl Daemon {
                     }
                     continue;
                 }
-                let member_sources: Vec<SourceId> = members
+                let Some(&first) = members.first() else {
+                    continue;
+                };
+                let Some(policy) = self.peers.get(first).map(|p| p.spec.export.clone()) else {
+                    continue;
+                };
+                if policy.rejects_everything() {
+                    // `export none`: never sent anything, nothing to
+                    // withdraw. A route server's thousand feeds are often
+                    // such a group; building for each would cost
+                    // members × changes.
+                    continue;
+                }
+                let member_sources: std::collections::HashSet<SourceId> = members
                     .iter()
                     .filter_map(|&i| self.peers.get(i).map(|p| p.source))
                     .collect();
@@ -113,12 +126,6 @@ impl Daemon {
                         bufs.shared.push(c.clone());
                     }
                 }
-                let Some(&first) = members.first() else {
-                    continue;
-                };
-                let Some(policy) = self.peers.get(first).map(|p| p.spec.export.clone()) else {
-                    continue;
-                };
                 let mut shared = Vec::new();
                 let built = self.announcer.build(
                     &bufs.shared,
@@ -161,9 +168,14 @@ impl Daemon {
 
     /// The whole table and End-of-RIB, to a peer that just came up.
     fn initial_dump(&mut self, i: usize) {
+        let nothing = self
+            .peers
+            .get(i)
+            .is_some_and(|p| p.spec.export.rejects_everything());
         let all: Vec<Change> = self
             .table
             .iter()
+            .filter(|_| !nothing)
             .map(|(k, e)| Change {
                 prefix: k,
                 old: None,
