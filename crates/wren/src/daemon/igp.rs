@@ -32,7 +32,10 @@ pub struct Igp {
 }
 
 impl Igp {
-    /// A route appeared (`add`) or went; whether anything changed.
+    /// A route appeared (`add`) or went; whether the answer for a next
+    /// hop asked about so far changed (then routes must be written anew).
+    /// A route no next hop resolves through, say a pod's /32 that `learn`
+    /// sees come and go, changes nothing.
     pub fn update(&mut self, route: Route, metric: u32, add: bool) -> bool {
         let at = self
             .routes
@@ -56,10 +59,20 @@ impl Igp {
             }
             (None, false) => false,
         };
-        if changed {
-            self.cache.get_mut().clear();
+        if !changed {
+            return false;
         }
-        changed
+        let mut cache = std::mem::take(self.cache.get_mut());
+        let mut moved = false;
+        for ((gw, dev), answer) in cache.iter_mut() {
+            let now = self.lookup(*gw, *dev);
+            if *answer != now {
+                *answer = now;
+                moved = true;
+            }
+        }
+        *self.cache.get_mut() = cache;
+        moved
     }
 
     /// How many routes the table holds.
@@ -208,12 +221,32 @@ mod tests {
     fn a_route_going_away_changes_the_answer() {
         let mut igp = Igp::default();
         let default = route("0.0.0.0/0", Some("10.0.2.1"), Some(3));
-        assert!(igp.update(default.clone(), 0, true));
+        assert_eq!(igp.resolve(ip("10.0.0.1"), None), None);
+        assert!(
+            igp.update(default.clone(), 0, true),
+            "unresolvable, now resolved"
+        );
         assert!(igp.resolve(ip("10.0.0.1"), None).is_some());
         assert!(!igp.update(default.clone(), 0, true));
         assert!(igp.update(default, 0, false));
         assert_eq!(igp.resolve(ip("10.0.0.1"), None), None);
         assert_eq!(igp.len(), 0);
+    }
+
+    #[test]
+    fn routes_no_next_hop_uses_change_nothing() {
+        let mut igp = Igp::default();
+        igp.update(route("0.0.0.0/0", Some("10.0.2.1"), Some(3)), 0, true);
+        assert!(igp.resolve(ip("10.0.0.1"), None).is_some());
+        // A pod's /32 on a cali veth: not on the way to 10.0.0.1.
+        assert!(!igp.update(route("10.244.1.5/32", None, Some(9)), 0, true));
+        assert!(!igp.update(route("10.244.1.5/32", None, Some(9)), 0, false));
+        // A more specific route towards the next hop does change it.
+        assert!(igp.update(route("10.0.0.0/24", Some("10.0.2.9"), Some(3)), 0, true));
+        assert_eq!(
+            igp.resolve(ip("10.0.0.1"), None),
+            Some(NextHop::via_dev(ip("10.0.2.9"), 3))
+        );
     }
 
     #[test]
