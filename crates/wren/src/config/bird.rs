@@ -51,6 +51,7 @@ pub fn map(cfg: &Config) -> Result<DaemonSpec, String> {
         kernel: None,
         connected: None,
         statics: Vec::new(),
+        symbols: symbols(cfg),
     };
     for p in &cfg.protocols {
         if p.disabled.val() == Some(&true) {
@@ -330,4 +331,33 @@ impl wren_core::policy::Policy for Statements {
             wren_config::filter::Verdict::Reject | wren_config::filter::Verdict::Error(_)
         )
     }
+}
+
+/// The names a BIRD configuration defines, as `show symbols` lists them.
+fn symbols(cfg: &wren_config::Config) -> Vec<(String, &'static str)> {
+    let tables = ["master4", "master6"]
+        .into_iter()
+        .map(str::to_string)
+        .chain(cfg.tables.iter().map(|t| t.value.name.clone()));
+    cfg.protocols
+        .iter()
+        .map(|p| (p.name.value.clone(), "protocol"))
+        .chain(
+            cfg.templates
+                .iter()
+                .map(|p| (p.name.value.clone(), "template")),
+        )
+        .chain(cfg.filters.iter().map(|f| (f.name().to_string(), "filter")))
+        .chain(
+            cfg.functions
+                .iter()
+                .map(|f| (f.name().to_string(), "function")),
+        )
+        .chain(
+            cfg.defines
+                .iter()
+                .map(|d| (d.value.name.clone(), "constant")),
+        )
+        .chain(tables.map(|t| (t, "routing table")))
+        .collect()
 }

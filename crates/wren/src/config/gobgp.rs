@@ -323,7 +323,7 @@ pub fn parse(name: &str, text: &str) -> Result<DaemonSpec, String> {
     {
         p.cluster_id = Some(cluster_id);
     }
-    Ok(DaemonSpec {
+    let mut spec = DaemonSpec {
         router_id: g.router_id,
         listen_port: match g.port {
             Some(p) if p < 0 => None,
@@ -352,7 +352,24 @@ pub fn parse(name: &str, text: &str) -> Result<DaemonSpec, String> {
         // addresses such as 127.0.0.1 are never connected routes.
         connected: connected.then(|| IfaceFilter(Arc::new(|_: &str| true))),
         statics: Vec::new(),
-    })
+        symbols: Vec::new(),
+    };
+    // What BIRD would call them: a protocol per neighbour, the two tables.
+    spec.symbols = spec
+        .peers
+        .iter()
+        .map(|p| (p.name.clone(), "protocol"))
+        .chain(
+            spec.dynamic
+                .iter()
+                .map(|d| (d.template.name.clone(), "template")),
+        )
+        .chain([
+            ("master4".to_string(), "routing table"),
+            ("master6".to_string(), "routing table"),
+        ])
+        .collect();
+    Ok(spec)
 }
 
 fn prefix_addr(p: Prefix) -> IpAddr {

@@ -20,6 +20,8 @@ pub enum Command {
     ShowRoute(RouteQuery),
     /// `show memory`.
     ShowMemory,
+    /// `show symbols [table|filter|function|protocol|template|constant|NAME]`.
+    ShowSymbols(Option<String>),
     /// `show interfaces [summary]`.
     ShowInterfaces {
         /// One line per interface.
@@ -131,7 +133,14 @@ pub fn parse(line: &str) -> Result<Command, Refused> {
             Some("summary") => end(w, Command::ShowInterfaces { summary: true }),
             Some(x) => Err(syntax(x)),
         },
-        (Some("show"), Some(x @ ("symbols" | "ospf" | "static" | "bfd"))) => Err(Refused(
+        (Some("show"), Some("symbols")) => match w.next() {
+            None => Ok(Command::ShowSymbols(None)),
+            Some(x) => end(
+                w,
+                Command::ShowSymbols(Some(x.trim_matches('"').to_string())),
+            ),
+        },
+        (Some("show"), Some(x @ ("ospf" | "static" | "bfd"))) => Err(Refused(
             9002,
             format!("`show {x}` is not supported by Wren yet (issue 6)"),
         )),

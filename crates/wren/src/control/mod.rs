@@ -76,6 +76,7 @@ fn read_only(c: &Command) -> bool {
             | Command::ShowRoute(_)
             | Command::ShowMemory
             | Command::ShowInterfaces { .. }
+            | Command::ShowSymbols(_)
             | Command::JsonProtocols
             | Command::JsonRoutes(_)
     )

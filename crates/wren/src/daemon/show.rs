@@ -29,6 +29,7 @@ impl Daemon {
             Command::ShowRoute(q) => self.show_route(q),
             Command::ShowMemory => self.show_memory(),
             Command::ShowInterfaces { summary } => self.show_interfaces(*summary),
+            Command::ShowSymbols(which) => self.show_symbols(which.as_deref()),
             Command::Down => Reply::only(7, "Shutdown requested"),
             // Answered by the main loop, which may change state.
             Command::Configure

@@ -1,5 +1,6 @@
 //! `show interfaces [summary]` in BIRD 2's words, from what the `device`
-//! side tracks (links and addresses, kept current by netlink events).
+//! side tracks (links and addresses, kept current by netlink events);
+//! and `show symbols`, the configuration's names.
 
 use super::Daemon;
 use crate::control::reply::Reply;
@@ -111,6 +112,44 @@ impl Daemon {
                         scope(a.scope)
                     ),
                 );
+            }
+        }
+        r
+    }
+
+    /// `show symbols [KIND|NAME]`: BIRD's kinds are `table`, `filter`,
+    /// `function`, `protocol`, `template`; anything else is a name, and
+    /// its one line ends the reply (`undefined` when there is none).
+    pub(super) fn show_symbols(&self, which: Option<&str>) -> Reply {
+        let kind = |k: &str| match k {
+            "table" => Some("routing table"),
+            "filter" => Some("filter"),
+            "function" => Some("function"),
+            "protocol" => Some("protocol"),
+            "template" => Some("template"),
+            _ => None,
+        };
+        let line = |name: &str, what: &str| format!("{name:<8}\t{what}");
+        let mut r = Reply::new();
+        match which.map(|w| (w, kind(w))) {
+            Some((name, None)) => {
+                let what = self
+                    .spec
+                    .symbols
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map_or("undefined", |(_, w)| w);
+                r.end(1010, line(name, what));
+            }
+            Some((_, Some(k))) => {
+                for (name, what) in self.spec.symbols.iter().filter(|(_, w)| *w == k) {
+                    r.line(1010, line(name, what));
+                }
+            }
+            None => {
+                for (name, what) in &self.spec.symbols {
+                    r.line(1010, line(name, what));
+                }
             }
         }
         r

@@ -71,6 +71,10 @@ pub struct DaemonSpec {
     pub connected: Option<IfaceFilter>,
     /// Static routes (BIRD's `static`).
     pub statics: Vec<StaticSpec>,
+    /// The configuration's names and what they name (`protocol`,
+    /// `filter`, `function`, `routing table`, `template`, `constant`),
+    /// for `show symbols`.
+    pub symbols: Vec<(String, &'static str)>,
 }
 
 /// Which interfaces count, by name.
