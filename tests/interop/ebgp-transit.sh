@@ -62,6 +62,13 @@ wait_for 20 "BIRD learns 10.2.0.0/24 via Wren, path 65000 65002" \
 bc show route protocol wren | grep -F 10.1.0.0/24 && fail "BIRD got its own route back"
 pass "no route reflected back to its source"
 
+# wrenc's adj-out: what Wren sends GoBGP, as GoBGP got it; nothing of
+# GoBGP's own route goes back to GoBGP.
+wrenc="$(dirname "$(wrend_bin)")/wrenc"
+out=$("$wrenc" -s "$tmp/wren.ctl" neighbor 198.18.2.2 adj-out)
+grep -E '10\.1\.0\.0/24 +198\.18\.2\.1 +65000 65001' <<<"$out" >/dev/null || fail "wrenc adj-out: $out"
+grep -F 10.2.0.0/24 <<<"$out" >/dev/null && fail "wrenc adj-out shows GoBGP's own route: $out"
+pass "wrenc neighbor ADDR adj-out: prepended path and our next hop, no echo"
 gob global rib del 10.2.0.0/24 >/dev/null
 wait_for 20 "withdrawal reaches BIRD" sh -c "! birdc -s $tmp/bird.ctl show route 10.2.0.0/24 | grep -q 10.2.0.0"
 

@@ -1,7 +1,7 @@
 //! wrenc — Wren's client. It speaks the control socket's protocol (BIRD's,
 //! so every `birdc` command works: `wrenc show protocols all`) and adds
 //! gobgp-style views and JSON: `wrenc neighbor`, `wrenc neighbor ADDR
-//! adj-in`, `wrenc global rib`, `wrenc --json show protocols|route`.
+//! adj-in|adj-out`, `wrenc global rib`, `wrenc --json show protocols|route`.
 //! Without a command it reads commands from standard input, one per line.
 // `value["key"]` on serde_json's Value never panics (a missing key is
 // Null); the lint cannot tell it from slice indexing.
@@ -175,6 +175,11 @@ fn run(c: &mut Client, words: &[String], json: bool) -> Result<String, String> {
                 .ok_or_else(|| format!("no neighbor {addr}"))?;
             let v = c.json("show route")?;
             let t = rib(&v, Some(&name));
+            Ok(view(v, t))
+        }
+        ["neighbor", addr, "adj-out"] => {
+            let v = c.json(&format!("show adj-out {addr}"))?;
+            let t = rib(&v, None);
             Ok(view(v, t))
         }
         ["global", "rib"] | ["global", "rib", _] => {

@@ -53,6 +53,9 @@ pub enum Command {
     JsonProtocols,
     /// `json show route [PREFIX]`.
     JsonRoutes(Option<Prefix>),
+    /// `json show adj-out NAME`: what the table sends that peer now, after
+    /// the export rules and filter (best paths).
+    JsonAdjOut(String),
 }
 
 /// What `enable`, `disable` and `restart` do to a protocol.
@@ -106,9 +109,10 @@ pub fn parse(line: &str) -> Result<Command, Refused> {
                 .parse()
                 .map(|p| Command::JsonRoutes(Some(p)))
                 .map_err(|_| syntax(p)),
+            (Some("show"), Some("adj-out"), Some(n), None) => Ok(Command::JsonAdjOut(n.into())),
             _ => Err(Refused(
                 9002,
-                "json: `show protocols` or `show route [PREFIX]`".into(),
+                "json: `show protocols`, `show route [PREFIX]` or `show adj-out NAME`".into(),
             )),
         };
     }

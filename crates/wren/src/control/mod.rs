@@ -79,6 +79,7 @@ fn read_only(c: &Command) -> bool {
             | Command::ShowSymbols(_)
             | Command::JsonProtocols
             | Command::JsonRoutes(_)
+            | Command::JsonAdjOut(_)
     )
 }
 

@@ -3,9 +3,13 @@
 
 use super::Daemon;
 use serde_json::{json, Value};
+use wren_core::export::export_route;
+use wren_core::policy::RouteView;
+use wren_core::rib::{Attrs, Path};
 use wren_core::session::State;
 use wren_wire::attributes::Origin;
-use wren_wire::Prefix;
+use wren_wire::update::NextHop;
+use wren_wire::{Family, Prefix};
 
 impl Daemon {
     /// Every BGP session.
@@ -79,5 +83,68 @@ impl Daemon {
             })
             .collect();
         json!({ "routes": routes }).to_string()
+    }
+
+    /// What the table sends peer `name` (or the peer at that address)
+    /// now: each best path after the export rules and the export filter,
+    /// as `json_routes` shapes it. `None` unless the session is up.
+    pub(crate) fn json_adj_out(&self, name: &str) -> Option<String> {
+        let p = self
+            .peers
+            .iter()
+            .filter(|p| !p.removed)
+            .find(|p| p.spec.name == name || p.neighbor_address().to_string() == name)?;
+        let up = p.up.as_ref()?;
+        let mut nets: Vec<(Prefix, &Path)> = self
+            .table
+            .iter()
+            .filter_map(|(k, e)| e.best().map(|b| (k, b)))
+            .collect();
+        nets.sort_unstable_by_key(|(k, _)| *k);
+        let routes: Vec<Value> = nets
+            .into_iter()
+            .filter_map(|(prefix, path)| {
+                let family = if prefix.is_ipv6() {
+                    Family::Ipv6Unicast
+                } else {
+                    Family::Ipv4Unicast
+                };
+                if !up.neg.families.contains(family) {
+                    return None;
+                }
+                let src = self.sources.get(path.source)?;
+                let (attrs, nh) = export_route(path, src, &up.target, family)?;
+                let attrs: Attrs = std::sync::Arc::new(attrs);
+                let mut view = RouteView::new(prefix, src, &attrs, Some(nh));
+                if !p.spec.export.run(&mut view) {
+                    return None;
+                }
+                let nh = view.next_hop.unwrap_or(nh);
+                let a = view.into_modified().unwrap_or_else(|| (*attrs).clone());
+                Some(json!({
+                    "prefix": prefix.to_string(),
+                    "paths": [{
+                        "best": true,
+                        "from": src.name,
+                        "next_hop": match nh {
+                            NextHop::V4(a) => a.to_string(),
+                            NextHop::V6 { global, .. } => global.to_string(),
+                        },
+                        "as_path": a.as_path.as_ref().map(|p| p.to_string()).unwrap_or_default(),
+                        "origin": match a.origin {
+                            Some(Origin::Igp) | None => "igp",
+                            Some(Origin::Egp) => "egp",
+                            Some(Origin::Incomplete) => "incomplete",
+                        },
+                        "local_pref": a.local_pref,
+                        "med": a.med,
+                        "communities": a.communities.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+                        "large_communities": a.large_communities.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+                        "stale": false,
+                    }],
+                }))
+            })
+            .collect();
+        Some(json!({ "routes": routes }).to_string())
     }
 }

@@ -47,6 +47,14 @@ impl Daemon {
                 r.line(2101, self.json_routes(*p));
                 r
             }
+            Command::JsonAdjOut(name) => match self.json_adj_out(name) {
+                Some(text) => {
+                    let mut r = Reply::new();
+                    r.line(2101, text);
+                    r
+                }
+                None => Reply::only(8003, "No such protocol, or its session is not up"),
+            },
         }
     }
 
