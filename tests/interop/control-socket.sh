@@ -77,7 +77,7 @@ wait_for 20 "show route: both routes, primary, AS65001" \
     sh -c "birdc -s $tmp/wren.ctl show route | grep -F '10.11.1.0/24' | grep -F '[AS65001i]' | grep -F ' * '"
 out=$(wc show route 10.11.1.0/24 all)
 grep -F "BGP.as_path: 65001" <<<"$out" >/dev/null && grep -F "BGP.community: (65001,7)" <<<"$out" >/dev/null &&
-    grep -F "via 198.18.11.1" <<<"$out" >/dev/null || fail "show route all: $out"
+    grep -F "via 198.18.11.1 on eth0" <<<"$out" >/dev/null || fail "show route all: $out"
 pass "show route PREFIX all: attributes in BIRD's words"
 wc show route for 10.11.0.77 | grep -F "10.11.0.0/24" >/dev/null || fail "show route for ADDR"
 wc show route count | grep -F "Total: 2 of 2 routes for 2 networks in 2 tables" >/dev/null ||

@@ -58,6 +58,9 @@ gob global rib add 10.72.0.0/24 nexthop 198.18.64.2 >/dev/null
 kroute() { ip -n "$w" route show 10.72.0.0/24; }
 via() { kroute | grep -F "via $1" | grep -F "proto bird"; }
 wait_for 30 "next hop 198.18.64.2 resolves through the admin's route: kernel route via 198.18.63.2" via 198.18.63.2
+birdc -s "$tmp/wren.ctl" show route 10.72.0.0/24 all | grep -F "via 198.18.63.2 on eth0" >/dev/null \
+    || fail "show route: $(birdc -s "$tmp/wren.ctl" show route 10.72.0.0/24 all)"
+pass "show route gives the resolved gateway and interface, as BIRD does"
 
 static_at_gobgp() { gob global rib -a ipv4 10.76.0.0/24 | grep -F 65000:76 | grep -F "Med: 76"; }
 wait_for 20 "a static route's attribute block: community 65000:76 and MED 76 at GoBGP" static_at_gobgp

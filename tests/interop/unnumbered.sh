@@ -51,6 +51,9 @@ kr() { ip -n "$1" route show "$2" | grep -F "via inet6 fe80::" | grep -F "dev $3
 wait_for 20 "A's kernel: B's loopback via B's link-local address on eth0" kr "$a" 10.75.0.2 eth0
 wait_for 20 "A's kernel: FRR's loopback via FRR's link-local address on eth1" kr "$a" 10.75.0.3 eth1
 wait_for 20 "B's kernel: FRR's loopback via A, two hops away" kr "$b" 10.75.0.3 eth0
+birdc -s "$tmp/a.ctl" show route 10.75.0.2/32 | grep -E "via fe80::[0-9a-f:]+ on eth0" >/dev/null \
+    || fail "A's show route: $(birdc -s "$tmp/a.ctl" show route 10.75.0.2/32)"
+pass "A's show route: via B's link-local address on eth0"
 wait_for 20 "FRR's kernel (zebra): B's loopback via A" kr "$f" 10.75.0.2 eth0
 vty "$f" frr "show bgp ipv4 unicast 10.75.0.2/32" | grep -F "65001 65002" >/dev/null \
     || fail "FRR's path for B's loopback is not 65001 65002"

@@ -128,6 +128,15 @@ fn same_place(a: &Route, b: &Route) -> bool {
     a.dst == b.dst && dev(a) == dev(b)
 }
 
+/// Whether `a` is on the network of interface address `own`/`len`.
+pub fn on_network(own: IpAddr, len: u8, a: IpAddr) -> bool {
+    let net = match own {
+        IpAddr::V4(v4) => wren_wire::Ipv4Prefix::new(v4, len).map(Prefix::V4),
+        IpAddr::V6(v6) => wren_wire::Ipv6Prefix::new(v6, len).map(Prefix::V6),
+    };
+    net.is_some_and(|n| covers(&n, a))
+}
+
 /// Whether `p` contains `a`.
 fn covers(p: &Prefix, a: IpAddr) -> bool {
     match (p, a) {

@@ -294,6 +294,28 @@ impl Daemon {
             .max_by_key(|k| k.len())
     }
 
+    /// BIRD's `via GATEWAY on IFACE`: the gateway the next hop resolves
+    /// to (itself when on a connected network), and the interface; just
+    /// `via NEXT-HOP` when neither the kernel table nor an interface's
+    /// network says where it is.
+    fn via(&self, nh: IpAddr, dev: Option<u32>) -> String {
+        let resolved = self.igp.resolve(nh, dev).or_else(|| {
+            self.device
+                .addresses
+                .iter()
+                .find(|a| super::igp::on_network(a.addr, a.prefix_len, nh))
+                .map(|a| wren_linux::NextHop::via_dev(nh, a.index))
+        });
+        let name = |i: u32| self.device.links.get(&i).map(|l| l.name.clone());
+        match resolved {
+            Some(h) => match (h.gateway, h.ifindex.and_then(name)) {
+                (g, Some(ifname)) => format!("\tvia {} on {ifname}", g.unwrap_or(nh)),
+                (g, None) => format!("\tvia {}", g.unwrap_or(nh)),
+            },
+            None => format!("\tvia {nh}"),
+        }
+    }
+
     fn route_lines(
         &self,
         net: &Prefix,
@@ -343,12 +365,23 @@ impl Daemon {
             }
         }
         r.line(1007, line);
+        let dev = self.link_dev.get(&path.source).copied();
         match path.next_hop() {
             Some(NextHop::V4(a)) => {
-                r.line(1007, format!("\tvia {a}"));
+                r.line(1007, self.via(a.into(), None));
             }
-            Some(NextHop::V6 { global, .. }) => {
-                r.line(1007, format!("\tvia {global}"));
+            Some(NextHop::V6 { global, link_local }) => {
+                let link_scope = global.is_unspecified()
+                    || global
+                        .segments()
+                        .first()
+                        .is_some_and(|s| s & 0xffc0 == 0xfe80);
+                let (a, d) = if link_scope {
+                    (link_local.unwrap_or(global), dev)
+                } else {
+                    (global, None)
+                };
+                r.line(1007, self.via(a.into(), d));
             }
             None => {}
         }
