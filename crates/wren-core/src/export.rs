@@ -65,13 +65,8 @@ impl ExportTarget {
     fn can_carry(&self, nh: NextHop, family: Family) -> bool {
         match nh {
             NextHop::V4(_) => true,
-            NextHop::V6 { global, .. } => {
-                let link_scope = global.is_unspecified()
-                    || global
-                        .segments()
-                        .first()
-                        .is_some_and(|s| s & 0xffc0 == 0xfe80);
-                !link_scope && (family.is_ipv6() || self.ext_next_hop_v4)
+            NextHop::V6 { .. } => {
+                !forwarding_address(nh).1 && (family.is_ipv6() || self.ext_next_hop_v4)
             }
         }
     }
@@ -89,6 +84,28 @@ impl ExportTarget {
             self.local_v4
                 .map(NextHop::V4)
                 .or_else(|| if self.ext_next_hop_v4 { v6() } else { None })
+        }
+    }
+}
+
+/// Whether `a` is an IPv6 link-local address (fe80::/10).
+pub fn is_link_local(a: &Ipv6Addr) -> bool {
+    a.segments().first().is_some_and(|s| s & 0xffc0 == 0xfe80)
+}
+
+/// The address packets for a BGP next hop go to, and whether it means
+/// something on its own link only: the global address, or, when that is
+/// unspecified or itself link-local (an unnumbered session), the
+/// link-local one (RFC 2545's second address).
+pub fn forwarding_address(nh: NextHop) -> (std::net::IpAddr, bool) {
+    match nh {
+        NextHop::V4(a) => (a.into(), false),
+        NextHop::V6 { global, link_local } => {
+            if global.is_unspecified() || is_link_local(&global) {
+                (link_local.unwrap_or(global).into(), true)
+            } else {
+                (global.into(), false)
+            }
         }
     }
 }

@@ -94,7 +94,7 @@ impl Igp {
 
     fn lookup(&self, gw: IpAddr, dev: Option<u32>) -> Option<NextHop> {
         if let (IpAddr::V6(a), Some(i)) = (gw, dev) {
-            if a.segments().first().is_some_and(|s| s & 0xffc0 == 0xfe80) {
+            if wren_core::export::is_link_local(&a) {
                 // Link-local: only meaningful on its interface.
                 return Some(NextHop::via_dev(gw, i));
             }

@@ -12,6 +12,7 @@ use super::Daemon;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 use tracing::{info, warn};
+use wren_core::export::forwarding_address;
 use wren_core::policy::{RouteDest, RouteView};
 use wren_core::rib::{Change, Path, SourceInfo, SourceKind};
 use wren_linux::RouteKind;
@@ -196,24 +197,12 @@ fn fib_route(
         igp.resolve(a, dev).map(|h| Route::unicast(prefix, vec![h]))
     };
     match src.kind {
-        SourceKind::Bgp(_) => match path.next_hop()? {
-            BgpNextHop::V4(a) => via(a.into(), None),
+        SourceKind::Bgp(_) => {
             // A global next hop resolves on its own; a link-local one
-            // (RFC 2545's second address, or the only one over an
-            // unnumbered link) only with its interface.
-            BgpNextHop::V6 { global, link_local } => {
-                let link_scope = global.is_unspecified()
-                    || global
-                        .segments()
-                        .first()
-                        .is_some_and(|s| s & 0xffc0 == 0xfe80);
-                if link_scope {
-                    via(link_local.unwrap_or(global).into(), dev)
-                } else {
-                    via(global.into(), None)
-                }
-            }
-        },
+            // only with its interface.
+            let (a, link_scope) = forwarding_address(path.next_hop()?);
+            via(a, if link_scope { dev } else { None })
+        }
         SourceKind::Static => match statics.iter().find(|s| s.prefix == prefix)?.dest {
             StaticDest::Via(a) => via(a, None),
             StaticDest::Blackhole => Some(Route::reject(prefix, RouteKind::Blackhole)),

@@ -366,24 +366,9 @@ impl Daemon {
         }
         r.line(1007, line);
         let dev = self.link_dev.get(&path.source).copied();
-        match path.next_hop() {
-            Some(NextHop::V4(a)) => {
-                r.line(1007, self.via(a.into(), None));
-            }
-            Some(NextHop::V6 { global, link_local }) => {
-                let link_scope = global.is_unspecified()
-                    || global
-                        .segments()
-                        .first()
-                        .is_some_and(|s| s & 0xffc0 == 0xfe80);
-                let (a, d) = if link_scope {
-                    (link_local.unwrap_or(global), dev)
-                } else {
-                    (global, None)
-                };
-                r.line(1007, self.via(a.into(), d));
-            }
-            None => {}
+        if let Some(nh) = path.next_hop() {
+            let (a, link_scope) = wren_core::export::forwarding_address(nh);
+            r.line(1007, self.via(a, if link_scope { dev } else { None }));
         }
         if all {
             r.line(1008, "\tType: BGP univ");
