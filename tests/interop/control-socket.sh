@@ -107,6 +107,37 @@ assert p["state"] == "Established" and p["peer_as"] == 65001 and p["prefixes_acc
 ' || fail "wrenc --json neighbor"
 "$wrenc" -s "$tmp/wren.ctl" show status | grep -F "Daemon is up and running" >/dev/null || fail "wrenc passes birdc commands"
 pass "wrenc: neighbor, global rib, adj-in, --json (parsed), birdc commands"
+# Interactive, on a terminal (a pty): Tab completes a command word and a
+# protocol name, commands run, history is kept in $HOME/.wrenc_history.
+HOME="$tmp" python3 - "$wrenc" "$tmp/wren.ctl" <<'PY' || fail "wrenc interactive"
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], [sys.argv[1], "-s", sys.argv[2]])
+def read_until(want, t=10):
+    buf, end = b"", time.time() + t
+    while time.time() < end and want not in buf:
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if r:
+            try:
+                buf += os.read(fd, 4096)
+            except OSError:
+                break
+    return buf
+read_until(b"wrenc> ")
+os.write(fd, b"show sta\t\r")
+out = read_until(b"Daemon is up")
+assert b"Daemon is up" in out, out
+read_until(b"wrenc> ")
+os.write(fd, b"show protocols Mesh\t\r")
+out = read_until(b"Established")
+assert b"Mesh_198_18_11_1" in out and b"Established" in out, out
+read_until(b"wrenc> ")
+os.write(fd, b"quit\r")
+os.waitpid(pid, 0)
+PY
+grep -F "show protocols Mesh_198_18_11_1" "$tmp/.wrenc_history" >/dev/null || fail "no history: $(cat "$tmp/.wrenc_history")"
+pass "wrenc interactive: Tab completes commands and protocol names, history kept"
 
 [ "$(stat -c %a "$tmp/wren.ctl")" = 660 ] || fail "socket mode $(stat -c %a "$tmp/wren.ctl")"
 chmod 755 "$tmp"

@@ -2,7 +2,9 @@
 //! so every `birdc` command works: `wrenc show protocols all`) and adds
 //! gobgp-style views and JSON: `wrenc neighbor`, `wrenc neighbor ADDR
 //! adj-in|adj-out`, `wrenc global rib`, `wrenc --json show protocols|route`.
-//! Without a command it reads commands from standard input, one per line.
+//! Without a command: on a terminal, an interactive prompt with history
+//! and Tab completion; otherwise commands from standard input, one per
+//! line.
 // `value["key"]` on serde_json's Value never panics (a missing key is
 // Null); the lint cannot tell it from slice indexing.
 #![allow(clippy::indexing_slicing)]
@@ -225,15 +227,106 @@ fn main() -> ExitCode {
             }
         };
     }
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        return interactive(&mut c, args.json);
+    }
     for line in std::io::stdin().lock().lines().map_while(Result::ok) {
-        let words: Vec<String> = line.split_whitespace().map(String::from).collect();
-        if words.is_empty() {
-            continue;
-        }
-        match run(&mut c, &words, args.json) {
-            Ok(t) => print!("{t}"),
-            Err(e) => eprint!("{e}"),
-        }
+        one_line(&mut c, &line, args.json);
     }
     ExitCode::SUCCESS
 }
+
+/// Runs one line typed or read; false when it asks to leave.
+fn one_line(c: &mut Client, line: &str, json: bool) -> bool {
+    let words: Vec<String> = line.split_whitespace().map(String::from).collect();
+    match words.first().map(String::as_str) {
+        None => return true,
+        Some("quit" | "exit") => return false,
+        Some(_) => {}
+    }
+    match run(c, &words, json) {
+        Ok(t) => print!("{t}"),
+        Err(e) => eprint!("{e}"),
+    }
+    true
+}
+
+/// birdc's interactive mode: line editing, history kept in
+/// `~/.wrenc_history`, and Tab completing commands, protocol names and
+/// neighbour addresses.
+fn interactive(c: &mut Client, json: bool) -> ExitCode {
+    use rustyline::error::ReadlineError;
+    let mut words = Words::default();
+    if let Ok(v) = c.json("show protocols") {
+        for p in v["protocols"].as_array().into_iter().flatten() {
+            words.protocols.push(s(&p["name"]));
+            words.neighbors.push(s(&p["neighbor"]));
+        }
+    }
+    let mut rl = match rustyline::Editor::<Words, rustyline::history::DefaultHistory>::new() {
+        Ok(rl) => rl,
+        Err(e) => {
+            eprintln!("wrenc: terminal: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    rl.set_helper(Some(words));
+    let history = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".wrenc_history"));
+    if let Some(h) = &history {
+        let _ = rl.load_history(h);
+    }
+    loop {
+        match rl.readline("wrenc> ") {
+            Ok(line) => {
+                if !line.trim().is_empty() {
+                    let _ = rl.add_history_entry(line.as_str());
+                }
+                if !one_line(c, &line, json) {
+                    break;
+                }
+            }
+            Err(ReadlineError::Interrupted | ReadlineError::Eof) => break,
+            Err(e) => {
+                eprintln!("wrenc: {e}");
+                break;
+            }
+        }
+    }
+    if let Some(h) = &history {
+        let _ = rl.save_history(h);
+    }
+    ExitCode::SUCCESS
+}
+
+/// What Tab completes from (see `wren::control::complete`).
+#[derive(Default)]
+struct Words {
+    protocols: Vec<String>,
+    neighbors: Vec<String>,
+}
+
+impl rustyline::completion::Completer for Words {
+    type Candidate = String;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _: &rustyline::Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<String>)> {
+        let head = line.get(..pos).unwrap_or(line);
+        let start = head.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+        Ok((
+            start,
+            wren::control::complete::complete(head, &self.protocols, &self.neighbors),
+        ))
+    }
+}
+
+impl rustyline::hint::Hinter for Words {
+    type Hint = String;
+}
+impl rustyline::highlight::Highlighter for Words {}
+impl rustyline::validate::Validator for Words {}
+impl rustyline::Helper for Words {}

@@ -4,6 +4,7 @@
 //! answers each [`Command`] from its own state (see `daemon::show`).
 
 pub mod command;
+pub mod complete;
 pub mod http;
 pub mod reply;
 
