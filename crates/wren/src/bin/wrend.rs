@@ -37,6 +37,10 @@ struct Args {
     /// Serve Prometheus metrics at http://ADDR/metrics.
     #[arg(long = "metrics", value_name = "ADDR")]
     metrics: Option<std::net::SocketAddr>,
+    /// Answer the control socket as BIRD 1 or 2 does (default: the
+    /// generation the configuration is written for; GoBGP TOML: 2).
+    #[arg(long = "bird-output", value_name = "1|2", value_parser = ["1", "2"])]
+    bird_output: Option<String>,
 }
 
 fn main() -> std::process::ExitCode {
@@ -97,6 +101,10 @@ fn main() -> std::process::ExitCode {
         }
         let mut daemon = wren::daemon::Daemon::new(spec, tx);
         daemon.config_path = Some(args.config.clone());
+        daemon.output_override = args.bird_output.as_deref().map(|g| match g {
+            "1" => wren::daemon::spec::Generation::Bird1,
+            _ => wren::daemon::spec::Generation::Bird2,
+        });
         daemon.run(rx, ctl_rx).await
     });
     match result {

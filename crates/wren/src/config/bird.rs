@@ -4,7 +4,7 @@
 //! place when Wren cannot honour it yet.
 
 use crate::daemon::spec::{
-    DaemonSpec, DynamicSpec, IfaceFilter, KernelSpec, PeerSpec, StaticDest, StaticSpec,
+    DaemonSpec, DynamicSpec, Generation, IfaceFilter, KernelSpec, PeerSpec, StaticDest, StaticSpec,
 };
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -51,6 +51,19 @@ pub fn map(cfg: &Config) -> Result<DaemonSpec, String> {
         kernel: None,
         connected: None,
         statics: Vec::new(),
+        // A configuration without a channel block anywhere is written for
+        // BIRD 1.x (seed 000, Calico's confd output), and its users' tools
+        // read 1.x's output.
+        output: if cfg
+            .protocols
+            .iter()
+            .chain(&cfg.templates)
+            .any(|p| !p.channels.is_empty())
+        {
+            Generation::Bird2
+        } else {
+            Generation::Bird1
+        },
         symbols: symbols(cfg),
     };
     for p in &cfg.protocols {

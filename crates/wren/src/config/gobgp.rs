@@ -352,6 +352,7 @@ pub fn parse(name: &str, text: &str) -> Result<DaemonSpec, String> {
         // addresses such as 127.0.0.1 are never connected routes.
         connected: connected.then(|| IfaceFilter(Arc::new(|_: &str| true))),
         statics: Vec::new(),
+        output: Default::default(),
         symbols: Vec::new(),
     };
     // What BIRD would call them: a protocol per neighbour, the two tables.

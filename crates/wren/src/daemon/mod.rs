@@ -60,6 +60,9 @@ pub struct Daemon {
     export_bufs: export::Buffers,
     /// The configuration file, for reloads (SIGHUP, `configure`).
     pub config_path: Option<std::path::PathBuf>,
+    /// `wrend --bird-output 1|2`: imitate this BIRD generation's output
+    /// whatever the configuration's dialect.
+    pub output_override: Option<spec::Generation>,
     /// Interfaces and addresses (`device`, `direct`).
     device: direct::Device,
     /// The kernel's other routes, through which next hops resolve.
@@ -102,6 +105,7 @@ impl Daemon {
             export_bufs: export::Buffers::default(),
             recovery_until: None,
             config_path: None,
+            output_override: None,
             listener: None,
             kernel: None,
             learn_source: None,

@@ -4,6 +4,7 @@
 //! 2.0.12 are in tests/fixtures/birdc.
 
 use super::peer::Peer;
+use super::spec::Generation;
 use super::Daemon;
 use crate::control::{Command, Reply, RouteQuery};
 use std::fmt::Write;
@@ -88,11 +89,22 @@ impl Daemon {
         r
     }
 
+    /// The BIRD generation whose output we imitate: `--bird-output`, else
+    /// the configuration's.
+    pub(crate) fn output(&self) -> Generation {
+        self.output_override.unwrap_or(self.spec.output)
+    }
+
     fn show_protocols(&self, all: bool, pattern: Option<&str>) -> Reply {
+        let v1 = self.output() == Generation::Bird1;
         let mut r = Reply::new();
         r.line(
             2002,
-            "Name       Proto      Table      State  Since         Info",
+            if v1 {
+                "name     proto    table    state  since       info"
+            } else {
+                "Name       Proto      Table      State  Since         Info"
+            },
         );
         let mut any = false;
         for p in self
@@ -101,18 +113,22 @@ impl Daemon {
             .filter(|p| !p.removed && pattern.map_or(true, |pat| glob(pat, &p.spec.name)))
         {
             any = true;
-            let since = time_of_day(self.wall(p.session.since()));
+            let since = time_of_day(self.wall(p.session.since()), v1);
+            let (state, info) = (proto_state(p), bgp_info(p));
             r.line(
                 1002,
-                format!(
-                    "{:<10} {:<10} {:<10} {:<6} {:<12}  {}",
-                    p.spec.name,
-                    "BGP",
-                    "---",
-                    proto_state(p),
-                    since,
-                    bgp_info(p)
-                ),
+                if v1 {
+                    // BIRD 1.x: one table for everything, times to the second.
+                    format!(
+                        "{:<8} {:<8} {:<8} {state:<6} {since:<11} {info}",
+                        p.spec.name, "BGP", "master"
+                    )
+                } else {
+                    format!(
+                        "{:<10} {:<10} {:<10} {state:<6} {since:<12}  {info}",
+                        p.spec.name, "BGP", "---"
+                    )
+                },
             );
             if all {
                 self.protocol_details(p, &mut r);
@@ -332,8 +348,8 @@ impl Daemon {
             .iter()
             .find(|p| p.source == path.source)
             .map_or_else(
-                || time_of_day(self.wall_epoch),
-                |p| time_of_day(self.wall(p.session.since())),
+                || time_of_day(self.wall_epoch, false),
+                |p| time_of_day(self.wall(p.session.since()), false),
             );
         let net_col = if first {
             net.to_string()
@@ -569,10 +585,14 @@ fn date_time(t: SystemTime) -> String {
 }
 
 /// `06:06:33.284` for today, the date otherwise, as BIRD's `since` column.
-fn time_of_day(t: SystemTime) -> String {
+/// BIRD's time column: today's time (BIRD 1.x to the second, 2.x to the
+/// millisecond), or the date.
+fn time_of_day(t: SystemTime, seconds: bool) -> String {
     let (y, mo, d, h, mi, s, ms) = civil(t);
     let (ny, nmo, nd, ..) = civil(SystemTime::now());
-    if (y, mo, d) == (ny, nmo, nd) {
+    if (y, mo, d) == (ny, nmo, nd) && seconds {
+        format!("{h:02}:{mi:02}:{s:02}")
+    } else if (y, mo, d) == (ny, nmo, nd) {
         format!("{h:02}:{mi:02}:{s:02}.{ms:03}")
     } else {
         format!("{y:04}-{mo:02}-{d:02}")

@@ -71,6 +71,10 @@ pub struct DaemonSpec {
     pub connected: Option<IfaceFilter>,
     /// Static routes (BIRD's `static`).
     pub statics: Vec<StaticSpec>,
+    /// Which BIRD generation's output the control socket imitates: the
+    /// generation the configuration is written for (Calico's status code
+    /// insists on 1.x's lowercase `show protocols` header).
+    pub output: Generation,
     /// The configuration's names and what they name (`protocol`,
     /// `filter`, `function`, `routing table`, `template`, `constant`),
     /// for `show symbols`.
@@ -85,6 +89,16 @@ impl std::fmt::Debug for IfaceFilter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("IfaceFilter")
     }
+}
+
+/// A BIRD generation, for the control socket's output.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Generation {
+    /// BIRD 1.x: `name proto table state since info`, one table `master`.
+    Bird1,
+    /// BIRD 2.x: `Name Proto Table State Since Info`, channels.
+    #[default]
+    Bird2,
 }
 
 /// One static route.
