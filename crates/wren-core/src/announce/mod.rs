@@ -14,6 +14,7 @@ use crate::export::{export_route, ExportTarget};
 use crate::policy::{Policy, RouteView};
 use crate::rib::{AttrStore, Attrs, Change, Path, SourceInfo, Sources};
 use std::collections::HashMap;
+use wren_wire::attributes::PathAttributes;
 use wren_wire::update::{encode_withdraw, AnnounceTemplate, NextHop};
 use wren_wire::{Family, Negotiated, Nlri, Prefix};
 
@@ -244,12 +245,8 @@ impl Announcer {
             }
         }?;
         let (attrs, nh) = ruled;
-        let mut view = RouteView::new(prefix, src, &attrs, Some(nh));
-        if !policy.run(&mut view) {
-            return None;
-        }
-        let nh = view.next_hop.unwrap_or(nh);
-        let attrs = match view.into_modified() {
+        let (modified, nh) = run_export_filter(prefix, src, &attrs, nh, policy)?;
+        let attrs = match modified {
             Some(m) => store.intern(m),
             None => attrs,
         };
@@ -267,4 +264,23 @@ impl Announcer {
         self.group_index.insert(gkey, g);
         Some(g)
     }
+}
+
+/// The export filter on a route the export rules let through: `None` if it
+/// rejects, else the attributes it changed (if any) and the next hop.
+/// What `Announcer` sends and what `show adj-out` reports both come from
+/// here.
+pub fn run_export_filter(
+    prefix: Prefix,
+    src: &SourceInfo,
+    attrs: &Attrs,
+    nh: NextHop,
+    policy: &dyn Policy,
+) -> Option<(Option<PathAttributes>, NextHop)> {
+    let mut view = RouteView::new(prefix, src, attrs, Some(nh));
+    if !policy.run(&mut view) {
+        return None;
+    }
+    let nh = view.next_hop.unwrap_or(nh);
+    Some((view.into_modified(), nh))
 }

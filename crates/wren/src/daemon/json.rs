@@ -3,11 +3,11 @@
 
 use super::Daemon;
 use serde_json::{json, Value};
+use wren_core::announce::run_export_filter;
 use wren_core::export::export_route;
-use wren_core::policy::RouteView;
 use wren_core::rib::{Attrs, Path};
 use wren_core::session::State;
-use wren_wire::attributes::Origin;
+use wren_wire::attributes::{Origin, PathAttributes};
 use wren_wire::update::NextHop;
 use wren_wire::{Family, Prefix};
 
@@ -57,26 +57,8 @@ impl Daemon {
                     .iter()
                     .enumerate()
                     .map(|(i, p)| {
-                        let a = &p.attrs;
-                        json!({
-                            "best": i == 0 && p.reachable,
-                            "from": self.sources.get(p.source).map(|s| s.name.clone()),
-                            "next_hop": p.next_hop().map(|h| match h {
-                                wren_wire::update::NextHop::V4(a) => a.to_string(),
-                                wren_wire::update::NextHop::V6 { global, .. } => global.to_string(),
-                            }),
-                            "as_path": a.as_path.as_ref().map(|p| p.to_string()).unwrap_or_default(),
-                            "origin": match a.origin {
-                                Some(Origin::Igp) | None => "igp",
-                                Some(Origin::Egp) => "egp",
-                                Some(Origin::Incomplete) => "incomplete",
-                            },
-                            "local_pref": a.local_pref,
-                            "med": a.med,
-                            "communities": a.communities.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
-                            "large_communities": a.large_communities.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
-                            "stale": p.stale,
-                        })
+                        let from = self.sources.get(p.source).map(|s| s.name.as_str());
+                        path_json(&p.attrs, p.next_hop(), from, i == 0 && p.reachable, p.stale)
                     })
                     .collect();
                 json!({ "prefix": n.to_string(), "paths": paths })
@@ -115,36 +97,45 @@ impl Daemon {
                 let src = self.sources.get(path.source)?;
                 let (attrs, nh) = export_route(path, src, &up.target, family)?;
                 let attrs: Attrs = std::sync::Arc::new(attrs);
-                let mut view = RouteView::new(prefix, src, &attrs, Some(nh));
-                if !p.spec.export.run(&mut view) {
-                    return None;
-                }
-                let nh = view.next_hop.unwrap_or(nh);
-                let a = view.into_modified().unwrap_or_else(|| (*attrs).clone());
+                let (modified, nh) =
+                    run_export_filter(prefix, src, &attrs, nh, p.spec.export.as_ref())?;
+                let a = modified.unwrap_or_else(|| (*attrs).clone());
                 Some(json!({
                     "prefix": prefix.to_string(),
-                    "paths": [{
-                        "best": true,
-                        "from": src.name,
-                        "next_hop": match nh {
-                            NextHop::V4(a) => a.to_string(),
-                            NextHop::V6 { global, .. } => global.to_string(),
-                        },
-                        "as_path": a.as_path.as_ref().map(|p| p.to_string()).unwrap_or_default(),
-                        "origin": match a.origin {
-                            Some(Origin::Igp) | None => "igp",
-                            Some(Origin::Egp) => "egp",
-                            Some(Origin::Incomplete) => "incomplete",
-                        },
-                        "local_pref": a.local_pref,
-                        "med": a.med,
-                        "communities": a.communities.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
-                        "large_communities": a.large_communities.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
-                        "stale": false,
-                    }],
+                    "paths": [path_json(&a, Some(nh), Some(&src.name), true, false)],
                 }))
             })
             .collect();
         Some(json!({ "routes": routes }).to_string())
     }
+}
+
+/// One path in the shape docs/wrenc.md gives, for the table and adj-out
+/// views alike.
+fn path_json(
+    a: &PathAttributes,
+    next_hop: Option<NextHop>,
+    from: Option<&str>,
+    best: bool,
+    stale: bool,
+) -> Value {
+    json!({
+        "best": best,
+        "from": from,
+        "next_hop": next_hop.map(|h| match h {
+            NextHop::V4(a) => a.to_string(),
+            NextHop::V6 { global, .. } => global.to_string(),
+        }),
+        "as_path": a.as_path.as_ref().map(|p| p.to_string()).unwrap_or_default(),
+        "origin": match a.origin {
+            Some(Origin::Igp) | None => "igp",
+            Some(Origin::Egp) => "egp",
+            Some(Origin::Incomplete) => "incomplete",
+        },
+        "local_pref": a.local_pref,
+        "med": a.med,
+        "communities": a.communities.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+        "large_communities": a.large_communities.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+        "stale": stale,
+    })
 }
