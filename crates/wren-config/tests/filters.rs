@@ -266,10 +266,25 @@ fn route_facts() {
             Reject,
             none,
         ),
-        // Reading an undefined attribute in a comparison is a run-time error (route rejected).
+        // An undefined value equals nothing, without error (BIRD 2's `=`
+        // is sameness); ordering it is a run-time error (route rejected).
         (
             "",
-            "if ifname = \"eth0\" then accept; accept;",
+            "if ifname = \"eth0\" then reject; accept;",
+            route("1.0.0.0/8"),
+            Accept,
+            none,
+        ),
+        (
+            "",
+            "if bgp_med = 50 || bgp_med != 50 then accept; reject;",
+            route("1.0.0.0/8"),
+            Accept,
+            none,
+        ),
+        (
+            "",
+            "if bgp_med < 50 then accept; accept;",
             route("1.0.0.0/8"),
             Err_("comparison with an undefined value"),
             err,
@@ -364,10 +379,19 @@ fn bgp_attributes() {
             Accept,
             |o| assert_eq!(o.modified.as_ref().unwrap().local_pref, Some(200)),
         ),
+        // As in BIRD, a route learned over BGP always has a LOCAL_PREF
+        // (100 unless received over iBGP); other routes have none.
+        (
+            "",
+            "if defined(bgp_local_pref) && bgp_local_pref = 100 then accept; reject;",
+            route("1.0.0.0/8"),
+            Accept,
+            none,
+        ),
         (
             "",
             "if defined(bgp_local_pref) then accept; reject;",
-            route("1.0.0.0/8"),
+            route("1.0.0.0/8").static_(),
             Reject,
             none,
         ),
@@ -735,8 +759,17 @@ fn calico_kernel_programming() {
     let o = run(k, &route("192.168.100.0/26").local_pref(2147483000));
     assert_eq!(o.facts.krt_metric, Some(647));
     assert_eq!(o.facts.preference, Some(200));
-    // No local pref: 1024. A kernel route with its own metric is left alone.
-    assert_eq!(run(k, &route("10.9.0.0/16")).facts.krt_metric, Some(1024));
+    // A BGP route always has a local pref (100 from eBGP, as in BIRD), so
+    // the 1024 fallback never applies to one; other sources get no metric.
+    // A kernel route with its own metric is left alone.
+    assert_eq!(
+        run(k, &route("10.9.0.0/16")).facts.krt_metric,
+        Some(2147483547)
+    );
+    assert_eq!(
+        run(k, &route("10.9.0.0/16").static_()).facts.krt_metric,
+        None
+    );
     let o = run(k, &route("10.9.0.0/16").kernel().metric(5));
     assert_eq!((o.verdict, o.facts.krt_metric), (Accept, Some(5)));
 

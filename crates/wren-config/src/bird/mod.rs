@@ -15,8 +15,10 @@ mod stmt;
 mod top;
 
 use crate::error::ConfigErrors;
+use crate::filter::Filter;
 use crate::model::Config;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Parses a configuration file and everything it includes.
 pub fn parse_file(path: &Path) -> Result<Config, ConfigErrors> {
@@ -33,6 +35,30 @@ pub fn parse_str(name: &str, text: &str) -> Result<Config, ConfigErrors> {
         .unwrap_or_default();
     let toks = source::tokens_of_str(name, text, &dir)?;
     parse_tokens(toks)
+}
+
+/// The filter of a `show route` command (`where EXPR`, `filter NAME`,
+/// `filter { ... }`), compiled as BIRD does at the command line: against
+/// the running configuration's constants, functions and named filters.
+pub fn command_filter(cfg: &Config, text: &str) -> Result<Arc<Filter>, ConfigErrors> {
+    let toks = source::tokens_of_str("<command>", text, Path::new(""))?;
+    let mut p = parser::Parser::new(toks);
+    p.defines = cfg
+        .defines
+        .iter()
+        .map(|d| (d.value.name.clone(), d.value.value.clone()))
+        .collect();
+    p.functions = cfg
+        .functions
+        .iter()
+        .map(|f| (f.name().to_string(), f.clone()))
+        .collect();
+    p.filters = cfg
+        .filters
+        .iter()
+        .map(|f| (f.name().to_string(), f.clone()))
+        .collect();
+    Ok(p.command_filter()?)
 }
 
 fn parse_tokens(toks: Vec<lexer::Token>) -> Result<Config, ConfigErrors> {

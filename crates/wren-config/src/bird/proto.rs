@@ -9,11 +9,13 @@
 use super::lexer::Tok;
 use super::parser::Parser;
 use crate::error::{Error, Result};
+use crate::filter::Filter;
 use crate::model::{
     Afi, Channel, ChannelOpts, DebugFlags, Device, Direct, FilterSpec, Limit, LimitAction,
     Protocol, ProtocolKind, Static,
 };
 use crate::span::{Span, Spanned};
+use std::sync::Arc;
 
 /// BIRD options Wren knows but does not implement (an error says so).
 pub const UNSUPPORTED_OPTIONS: &[&str] = &[
@@ -282,6 +284,23 @@ impl Parser {
             return Ok(false);
         }
         Ok(true)
+    }
+
+    /// `where EXPR`, `filter NAME` or `filter { ... }`, then the end of
+    /// the text (see [`super::command_filter`]).
+    pub fn command_filter(&mut self) -> Result<Arc<Filter>> {
+        let span = self.span();
+        if !self.is_word("where") && !self.is_word("filter") {
+            return Err(self.expected("'where' or 'filter'"));
+        }
+        let f = match self.filter_spec("show route", &span)? {
+            FilterSpec::Filter(f) => f,
+            _ => return Err(Error::at(&span, "expected a filter")),
+        };
+        match self.peek() {
+            Tok::Eof => Ok(f),
+            _ => Err(self.expected("the end of the command")),
+        }
     }
 
     fn filter_spec(&mut self, dir: &str, span: &Span) -> Result<FilterSpec> {

@@ -13,6 +13,9 @@ use wren_core::rib::SourceKind;
 use wren_wire::attributes::{AsPath, Community, ExtCommunity, LargeCommunity, Origin};
 use wren_wire::update::NextHop;
 
+/// BIRD's `default bgp_local_pref`.
+const DEFAULT_LOCAL_PREF: u32 = 100;
+
 /// An attribute a filter can name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Attr {
@@ -162,7 +165,12 @@ impl Attr {
             Attr::BgpCommunity => Value::Clist(&a.communities),
             Attr::BgpExtCommunity => Value::Eclist(&a.ext_communities),
             Attr::BgpLargeCommunity => Value::Lclist(&a.large_communities),
-            Attr::BgpLocalPref => int_or_undef(a.local_pref),
+            // BIRD gives every route learned over BGP a LOCAL_PREF (the
+            // peer's, on iBGP; 100 otherwise), and filters see it.
+            Attr::BgpLocalPref => int_or_undef(
+                a.local_pref
+                    .or_else(|| r.source.bgp().map(|_| DEFAULT_LOCAL_PREF)),
+            ),
             Attr::BgpMed => int_or_undef(a.med),
             Attr::BgpOrigin => a
                 .origin

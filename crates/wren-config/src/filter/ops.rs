@@ -103,6 +103,18 @@ fn order(a: Value<'_, '_>, b: Value<'_, '_>) -> Result<Ordering, Stop> {
 
 /// `=`, `!=`, `<`, `<=`, `>`, `>=`.
 pub fn compare(op: CmpOp, a: Value<'_, '_>, b: Value<'_, '_>) -> Result<bool, Stop> {
+    let undef = (matches!(a, Value::Undef), matches!(b, Value::Undef));
+    if undef.0 || undef.1 {
+        // `bgp_med = 50` on a route without MED is false, not an error:
+        // an undefined value equals only another (BIRD 2's `=` is
+        // sameness; 1.x orders it below everything). Ordering it is an
+        // error, as in BIRD 2.
+        match op {
+            CmpOp::Eq => return Ok(undef.0 && undef.1),
+            CmpOp::Ne => return Ok(!(undef.0 && undef.1)),
+            _ => {}
+        }
+    }
     let o = order(a, b)?;
     Ok(match op {
         CmpOp::Eq => o == Ordering::Equal,

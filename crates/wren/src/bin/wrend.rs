@@ -45,15 +45,13 @@ struct Args {
 
 fn main() -> std::process::ExitCode {
     let args = Args::parse();
-    let filter = if args.debug { "debug" } else { "info" };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter)),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+    let logger = wren::log::Logger::new(args.debug);
+    {
+        use tracing_subscriber::layer::SubscriberExt;
+        let _ = tracing::subscriber::set_global_default(
+            tracing_subscriber::registry().with(logger.clone()),
+        );
+    }
     let spec = match wren::config::load(&args.config, args.recovery) {
         Ok(s) => s,
         Err(e) => {
@@ -63,6 +61,10 @@ fn main() -> std::process::ExitCode {
     };
     if args.parse_only {
         return std::process::ExitCode::SUCCESS;
+    }
+    if let Err(e) = logger.configure(&spec.log) {
+        eprintln!("wrend: {e}");
+        return std::process::ExitCode::from(1);
     }
     if let Some(pid) = &args.pid_file {
         if let Err(e) = std::fs::write(pid, format!("{}\n", std::process::id())) {
@@ -101,6 +103,7 @@ fn main() -> std::process::ExitCode {
         }
         let mut daemon = wren::daemon::Daemon::new(spec, tx);
         daemon.config_path = Some(args.config.clone());
+        daemon.logger = Some(logger);
         daemon.output_override = args.bird_output.as_deref().map(|g| match g {
             "1" => wren::daemon::spec::Generation::Bird1,
             _ => wren::daemon::spec::Generation::Bird2,

@@ -3,13 +3,14 @@
 //! written; here each becomes a session setting, or an error at that
 //! place when Wren cannot honour it yet.
 
+use crate::daemon::debug::DebugClasses;
 use crate::daemon::spec::{
     DaemonSpec, DynamicSpec, Generation, IfaceFilter, KernelSpec, PeerSpec, StaticDest, StaticSpec,
 };
 use std::net::IpAddr;
 use std::sync::Arc;
 use wren_config::model::{
-    AddPaths, Afi, Bgp, ChannelOpts, FilterSpec, GracefulRestart as Gr, Hop, Learn,
+    AddPaths, Afi, Bgp, ChannelOpts, DebugFlags, FilterSpec, GracefulRestart as Gr, Hop, Learn,
     NextHopMode as Nh, PeerAs, Protocol, ProtocolKind, StaticTarget,
 };
 use wren_config::{Config, OptionValue, Spanned};
@@ -65,13 +66,15 @@ pub fn map(cfg: &Config) -> Result<DaemonSpec, String> {
             Generation::Bird1
         },
         symbols: symbols(cfg),
+        log: cfg.log.iter().map(|l| l.value.clone()).collect(),
+        bird: Arc::new(cfg.clone()),
     };
     for p in &cfg.protocols {
         if p.disabled.val() == Some(&true) {
             continue;
         }
         match &p.kind {
-            ProtocolKind::Bgp(b) => bgp(&mut spec, p, b)?,
+            ProtocolKind::Bgp(b) => bgp(&mut spec, p, b, &cfg.debug_protocols)?,
             ProtocolKind::Kernel(k) => {
                 if spec.kernel.is_some() {
                     return Err(unsupported(&p.name, "a second `protocol kernel`"));
@@ -147,7 +150,12 @@ fn policy(ch: &ChannelOpts, import: bool, default_all: bool) -> Arc<dyn Policy> 
     }
 }
 
-fn bgp(spec: &mut DaemonSpec, p: &Protocol, b: &Bgp) -> Result<(), String> {
+fn bgp(
+    spec: &mut DaemonSpec,
+    p: &Protocol,
+    b: &Bgp,
+    debug_all: &Option<Spanned<DebugFlags>>,
+) -> Result<(), String> {
     if let Some(i) = &b.interface {
         return Err(unsupported(i, "a BGP session on an interface (unnumbered)"));
     }
@@ -314,6 +322,12 @@ fn bgp(spec: &mut DaemonSpec, p: &Protocol, b: &Bgp) -> Result<(), String> {
             .and_then(|l| l.limit)
             .map(|l| l as usize),
         interface: None,
+        debug: p
+            .debug
+            .val()
+            .or(debug_all.val())
+            .map(DebugClasses::of)
+            .unwrap_or_default(),
     };
     match n.value.range {
         Some(prefix) => spec.dynamic.push(DynamicSpec {

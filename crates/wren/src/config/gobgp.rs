@@ -3,6 +3,7 @@
 //! silently ignored; known keys Wren cannot honour yet are errors that
 //! say so.
 
+use crate::daemon::debug::DebugClasses;
 use crate::daemon::spec::{DaemonSpec, DynamicSpec, IfaceFilter, KernelSpec, PeerSpec};
 use serde::Deserialize;
 use std::net::{IpAddr, Ipv4Addr};
@@ -354,6 +355,8 @@ pub fn parse(name: &str, text: &str) -> Result<DaemonSpec, String> {
         statics: Vec::new(),
         output: Default::default(),
         symbols: Vec::new(),
+        log: Vec::new(),
+        bird: Arc::default(),
     };
     // What BIRD would call them: a protocol per neighbour, the two tables.
     spec.symbols = spec
@@ -562,6 +565,7 @@ fn peer(
         export: Arc::new(AcceptAll),
         import_limit: None,
         interface: c.neighbor_interface.clone(),
+        debug: DebugClasses::default(),
     })
 }
 

@@ -1,6 +1,7 @@
 //! The commands the control socket understands, parsed from the words
 //! `birdc` sends (it expands abbreviations itself before sending).
 
+pub use crate::daemon::debug::DebugClasses;
 use std::net::IpAddr;
 use wren_wire::Prefix;
 
@@ -27,11 +28,14 @@ pub enum Command {
         /// One line per interface.
         summary: bool,
     },
+    /// `debug NAME|"PATTERN"|all all|off|{ CLASS, ... }`: which protocol
+    /// debug classes are logged (class `trace`).
+    Debug(String, DebugClasses),
     /// `down`: shut the daemon down.
     Down,
-    /// `configure [soft] ["FILE"]`: reload (the file named at start; a
-    /// different file is refused).
-    Configure,
+    /// `configure [soft] ["FILE"]`: reload, from FILE if given (else the
+    /// file named at start).
+    Configure(Option<String>),
     /// `configure check`: load the file and report, change nothing.
     ConfigureCheck,
     /// `enable | disable | restart NAME|"PATTERN"|all`.
@@ -86,6 +90,23 @@ pub struct RouteQuery {
     pub protocol: Option<String>,
     /// `table T`: master4 or master6.
     pub table: Option<String>,
+    /// `where EXPR`, `filter NAME` or `filter { ... }`, as written (the
+    /// daemon compiles it against the running configuration).
+    pub filter: Option<String>,
+    /// `export P`, `noexport P`, `preexport P`: what P is sent, what its
+    /// export filter stops, what reaches its export filter.
+    pub export: Option<(ExportView, String)>,
+}
+
+/// Which side of a protocol's export filter `show route` looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportView {
+    /// `export P`: accepted by the filter, as sent.
+    Export,
+    /// `noexport P`: rejected by the filter.
+    NoExport,
+    /// `preexport P`: offered to the filter.
+    PreExport,
 }
 
 /// Why a command was refused: the code and text of the reply.
@@ -98,7 +119,8 @@ fn syntax(what: &str) -> Refused {
 
 /// Parses one command line.
 pub fn parse(line: &str) -> Result<Command, Refused> {
-    let words = split(line)?;
+    let spans = split(line)?;
+    let words: Vec<String> = spans.iter().map(|(w, _)| w.clone()).collect();
     let mut w = words.iter().map(String::as_str);
     if words.first().map(String::as_str) == Some("json") {
         w.next();
@@ -130,7 +152,9 @@ pub fn parse(line: &str) -> Result<Command, Refused> {
             }
             Ok(Command::ShowProtocols { all, pattern })
         }
-        (Some("show"), Some("route")) => route(w).map(Command::ShowRoute),
+        (Some("show"), Some("route")) => {
+            route(line, spans.get(2..).unwrap_or_default()).map(Command::ShowRoute)
+        }
         (Some("show"), Some("memory")) => end(w, Command::ShowMemory),
         (Some("show"), Some("interfaces")) => match w.next() {
             None => Ok(Command::ShowInterfaces { summary: false }),
@@ -149,8 +173,27 @@ pub fn parse(line: &str) -> Result<Command, Refused> {
             format!("`show {x}` is not supported by Wren yet (issue 6)"),
         )),
         (Some("down"), None) => Ok(Command::Down),
-        (Some("configure"), None | Some("soft")) => end(w, Command::Configure),
+        (Some("debug"), Some(target)) => debug(target, line, spans.get(2..).unwrap_or_default()),
         (Some("configure"), Some("check")) => end(w, Command::ConfigureCheck),
+        (Some("configure"), x) => {
+            // `configure [soft] ["FILE"]`: BIRD's soft reconfiguration only
+            // differs for filters, which Wren always re-applies in place.
+            let mut file = None;
+            for x in x.into_iter().chain(w) {
+                match x {
+                    "soft" if file.is_none() => {}
+                    "timeout" | "undo" | "confirm" => {
+                        return Err(Refused(
+                            9002,
+                            format!("`configure {x}` is not supported by Wren yet"),
+                        ))
+                    }
+                    f if file.is_none() => file = Some(f.to_string()),
+                    f => return Err(syntax(f)),
+                }
+            }
+            Ok(Command::Configure(file))
+        }
         (Some(op @ ("enable" | "disable" | "restart")), Some(target)) => {
             let op = match op {
                 "enable" => ProtoOp::Enable,
@@ -175,11 +218,8 @@ pub fn parse(line: &str) -> Result<Command, Refused> {
                 },
             )
         }
-        (Some(x @ ("configure" | "enable" | "disable" | "restart" | "reload" | "debug")), _) => {
-            Err(Refused(
-                9002,
-                format!("`{x}` is not supported by Wren yet (issues 5 and 6)"),
-            ))
+        (Some(x @ ("enable" | "disable" | "restart" | "reload" | "debug")), None) => {
+            Err(syntax(&format!("end of input after `{x}`")))
         }
         (Some(x), _) => Err(syntax(x)),
         (None, _) => Err(syntax("end of input")),
@@ -193,10 +233,55 @@ fn end<'a>(mut w: impl Iterator<Item = &'a str>, c: Command) -> Result<Command, 
     }
 }
 
-fn route<'a>(mut w: impl Iterator<Item = &'a str>) -> Result<RouteQuery, Refused> {
+/// `debug WHO all|off|CLASS|{ CLASS, ... }`.
+fn debug(target: &str, line: &str, rest: &[(String, usize)]) -> Result<Command, Refused> {
+    let text = rest
+        .first()
+        .map_or("", |(_, at)| line.get(*at..).unwrap_or_default());
+    let inner = text.trim().trim_start_matches('{').trim_end_matches('}');
+    let mut set = DebugClasses::default();
+    for w in inner
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+    {
+        match w {
+            "all" => set.0 = 0x3f,
+            "off" => set.0 = 0,
+            _ => set.0 |= DebugClasses::bit(w).ok_or_else(|| syntax(w))?,
+        }
+    }
+    if inner.trim().is_empty() {
+        return Err(syntax("end of input"));
+    }
+    Ok(Command::Debug(target.to_string(), set))
+}
+
+fn route(line: &str, words: &[(String, usize)]) -> Result<RouteQuery, Refused> {
     let mut q = RouteQuery::default();
+    let mut filter = None;
+    let mut words = words.iter().map(|(x, at)| (x.as_str(), *at));
+    let mut w = std::iter::from_fn(|| {
+        let (x, at) = words.next()?;
+        if x == "where" || x == "filter" {
+            // The rest of the line is the filter, quotes and all.
+            filter = Some(line.get(at..).unwrap_or_default().to_string());
+            return None;
+        }
+        Some(x)
+    });
+    let mut export = None;
     while let Some(x) = w.next() {
         match x {
+            "export" | "noexport" | "preexport" => {
+                let view = match x {
+                    "export" => ExportView::Export,
+                    "noexport" => ExportView::NoExport,
+                    _ => ExportView::PreExport,
+                };
+                let p = w.next().ok_or_else(|| syntax("end of input"))?;
+                export = Some((view, p.to_string()));
+                continue;
+            }
             "all" => q.all = true,
             "count" => q.count = true,
             "primary" => q.primary = true,
@@ -207,7 +292,7 @@ fn route<'a>(mut w: impl Iterator<Item = &'a str>) -> Result<RouteQuery, Refused
             }
             "protocol" => q.protocol = Some(w.next().ok_or_else(|| syntax("end of input"))?.into()),
             "table" => q.table = Some(w.next().ok_or_else(|| syntax("end of input"))?.into()),
-            "where" | "filter" | "export" | "import" | "noexport" | "preexport" | "stats" => {
+            "import" | "stats" => {
                 return Err(Refused(
                     9002,
                     format!("`show route {x}` is not supported by Wren yet (issue 6)"),
@@ -216,21 +301,40 @@ fn route<'a>(mut w: impl Iterator<Item = &'a str>) -> Result<RouteQuery, Refused
             _ => q.prefix = Some(x.parse().map_err(|_| syntax(x))?),
         }
     }
+    // Options may follow the filter (`show route where EXPR count`): the
+    // trailing words that are options, not part of an expression.
+    if let Some(mut f) = filter {
+        loop {
+            let t = f.trim_end();
+            let (head, last) = t.rsplit_once(char::is_whitespace).unwrap_or(("", t));
+            match last {
+                "count" => q.count = true,
+                "all" => q.all = true,
+                "primary" => q.primary = true,
+                _ => break,
+            }
+            f = head.to_string();
+        }
+        q.filter = Some(f);
+    }
+    q.export = export;
     Ok(q)
 }
 
-/// Words, with BIRD's double-quoted strings kept whole.
-fn split(line: &str) -> Result<Vec<String>, Refused> {
+/// Words and where each starts in `line`, with BIRD's double-quoted
+/// strings kept whole (quotes removed).
+fn split(line: &str) -> Result<Vec<(String, usize)>, Refused> {
     let mut words = Vec::new();
-    let mut rest = line.trim();
+    let mut rest = line.trim_start();
     while !rest.is_empty() {
+        let at = line.len() - rest.len();
         if let Some(q) = rest.strip_prefix('"') {
             let close = q.find('"').ok_or_else(|| syntax("end of input"))?;
-            words.push(q.get(..close).unwrap_or_default().to_string());
+            words.push((q.get(..close).unwrap_or_default().to_string(), at));
             rest = q.get(close + 1..).unwrap_or_default().trim_start();
         } else {
             let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-            words.push(rest.get(..end).unwrap_or_default().to_string());
+            words.push((rest.get(..end).unwrap_or_default().to_string(), at));
             rest = rest.get(end..).unwrap_or_default().trim_start();
         }
     }
@@ -265,12 +369,50 @@ mod tests {
     }
 
     #[test]
+    fn route_filters_keep_their_text() {
+        let Ok(Command::ShowRoute(q)) =
+            parse("show route all where proto = \"peer_a\" && bgp_path.len > 1")
+        else {
+            panic!("not a route query");
+        };
+        assert!(q.all);
+        assert_eq!(
+            q.filter.as_deref(),
+            Some("where proto = \"peer_a\" && bgp_path.len > 1")
+        );
+        let Ok(Command::ShowRoute(q)) = parse("show route export peer_b filter { accept; }") else {
+            panic!("not a route query");
+        };
+        assert_eq!(q.export, Some((ExportView::Export, "peer_b".into())));
+        assert_eq!(q.filter.as_deref(), Some("filter { accept; }"));
+        let Ok(Command::ShowRoute(q)) = parse("show route where net.len > 8 count") else {
+            panic!("not a route query");
+        };
+        assert!(q.count);
+        assert_eq!(q.filter.as_deref(), Some("where net.len > 8"));
+        assert_eq!(
+            parse("debug \"peer_*\" { states, packets }"),
+            Ok(Command::Debug("peer_*".into(), DebugClasses(0b10_0001)))
+        );
+        assert_eq!(
+            parse("debug all off"),
+            Ok(Command::Debug("all".into(), DebugClasses(0)))
+        );
+    }
+
+    #[test]
     fn refusals_name_the_problem() {
         assert_eq!(parse("show foo").unwrap_err().0, 9001);
         assert_eq!(parse("show route 10.1.0.0/33").unwrap_err().0, 9001);
-        assert_eq!(parse("configure soft"), Ok(Command::Configure));
+        assert_eq!(parse("configure soft"), Ok(Command::Configure(None)));
         assert_eq!(parse("configure check"), Ok(Command::ConfigureCheck));
-        assert_eq!(parse("configure \"/tmp/other.conf\"").unwrap_err().0, 9002);
+        assert_eq!(
+            parse("configure soft \"/tmp/other.conf\""),
+            Ok(Command::Configure(Some("/tmp/other.conf".into())))
+        );
+        assert_eq!(parse("configure undo").unwrap_err().0, 9002);
+        assert_eq!(parse("debug peer_a").unwrap_err().0, 9001);
+        assert_eq!(parse("debug all { states, bogus }").unwrap_err().0, 9001);
         assert_eq!(parse("show status now").unwrap_err().0, 9001);
     }
 }

@@ -8,7 +8,7 @@ pub mod complete;
 pub mod http;
 pub mod reply;
 
-pub use command::{Command, RouteQuery};
+pub use command::{Command, ExportView, RouteQuery};
 pub use reply::Reply;
 
 use std::os::unix::fs::PermissionsExt;

@@ -3,13 +3,11 @@
 
 use super::Daemon;
 use serde_json::{json, Value};
-use wren_core::announce::run_export_filter;
-use wren_core::export::export_route;
-use wren_core::rib::{Attrs, Path};
+use wren_core::rib::Path;
 use wren_core::session::State;
 use wren_wire::attributes::{Origin, PathAttributes};
 use wren_wire::update::NextHop;
-use wren_wire::{Family, Prefix};
+use wren_wire::Prefix;
 
 impl Daemon {
     /// Every BGP session.
@@ -76,7 +74,7 @@ impl Daemon {
             .iter()
             .filter(|p| !p.removed)
             .find(|p| p.spec.name == name || p.neighbor_address().to_string() == name)?;
-        let up = p.up.as_ref()?;
+        p.up.as_ref()?;
         let mut nets: Vec<(Prefix, &Path)> = self
             .table
             .iter()
@@ -86,20 +84,10 @@ impl Daemon {
         let routes: Vec<Value> = nets
             .into_iter()
             .filter_map(|(prefix, path)| {
-                let family = if prefix.is_ipv6() {
-                    Family::Ipv6Unicast
-                } else {
-                    Family::Ipv4Unicast
-                };
-                if !up.neg.families.contains(family) {
-                    return None;
-                }
                 let src = self.sources.get(path.source)?;
-                let (attrs, nh) = export_route(path, src, &up.target, family)?;
-                let attrs: Attrs = std::sync::Arc::new(attrs);
-                let (modified, nh) =
-                    run_export_filter(prefix, src, &attrs, nh, p.spec.export.as_ref())?;
-                let a = modified.unwrap_or_else(|| (*attrs).clone());
+                let (offered, _, result) = self.offer(p, prefix, path)?;
+                let (modified, nh) = result?;
+                let a = modified.unwrap_or(offered);
                 Some(json!({
                     "prefix": prefix.to_string(),
                     "paths": [path_json(&a, Some(nh), Some(&src.name), true, false)],

@@ -4,6 +4,7 @@
 //! BIRD; batching keeps it ahead.
 
 mod connect;
+pub mod debug;
 mod direct;
 mod export;
 mod igp;
@@ -15,6 +16,7 @@ pub mod peer;
 mod reconfig;
 mod show;
 mod show_iface;
+mod show_route;
 pub mod spec;
 mod unnumbered;
 
@@ -84,6 +86,10 @@ pub struct Daemon {
     /// peer that restarts with us sent End-of-RIB, or until this time
     /// (RFC 4724 §4.1).
     recovery_until: Option<Instant>,
+    /// Some peer logs its state changes (`debug … states`).
+    debug_states: bool,
+    /// The log's destinations, replaced on reconfiguration.
+    pub logger: Option<crate::log::Logger>,
 }
 
 impl Daemon {
@@ -114,6 +120,8 @@ impl Daemon {
             resync_at: None,
             adverts: None,
             link_dev: Default::default(),
+            debug_states: false,
+            logger: None,
         };
         let wait = spec
             .peers
@@ -187,7 +195,10 @@ impl Daemon {
             }),
             preference: 100,
         });
+        self.debug_states |= p.debug.any(debug::DebugClasses::STATES);
         self.peers.push(Peer {
+            debug: p.debug,
+            traced_state: wren_core::session::State::Idle,
             session: Session::new(p.session.clone()),
             spec: p,
             source,
@@ -293,14 +304,19 @@ impl Daemon {
                         continue;
                     }
                     let reply = match req.command {
-                        crate::control::Command::Configure => self.configure_reply(true),
+                        crate::control::Command::Configure(ref file) => {
+                            self.configure_reply(true, file.as_deref())
+                        }
+                        crate::control::Command::Debug(ref which, classes) => {
+                            self.debug_op(which, classes)
+                        }
                         crate::control::Command::Protocols(op, ref which) => {
                             self.protocols_op(op, which)
                         }
                         crate::control::Command::Reload { inbound, outbound, ref which } => {
                             self.reload(inbound, outbound, which)
                         }
-                        crate::control::Command::ConfigureCheck => self.configure_reply(false),
+                        crate::control::Command::ConfigureCheck => self.configure_reply(false, None),
                         _ => self.answer(&req.command),
                     };
                     let _ = req.reply.send(reply.render());
@@ -309,11 +325,14 @@ impl Daemon {
                     }
                 }
                 _ = term.recv() => break,
-                _ = hup.recv() => match self.reconfigure() {
+                _ = hup.recv() => match self.reconfigure(None) {
                     Ok(what) => info!(%what, "reconfigured (SIGHUP)"),
                     Err(e) => warn!(error = %e, "new configuration rejected; the running one stays"),
                 },
                 _ = tokio::signal::ctrl_c() => break,
+            }
+            if self.debug_states {
+                self.trace_states();
             }
             let now = self.now();
             self.check_recovery(now);
@@ -390,6 +409,9 @@ impl Daemon {
                         return;
                     };
                     debug!(peer = %p.spec.name, ?err, "connection closed");
+                    if p.debug.any(debug::DebugClasses::EVENTS) {
+                        debug::trace(&p.spec.name, format_args!("Connection closed ({err:?})"));
+                    }
                     let mut out = std::mem::take(&mut self.actions);
                     p.set_conn(dir, None);
                     p.session.on_closed(now, dir, &mut out);
@@ -424,9 +446,28 @@ impl Daemon {
         let Some(p) = self.peers.get_mut(i) else {
             return;
         };
+        let events = p.debug.any(debug::DebugClasses::EVENTS);
         if !p.session.accepts_incoming() {
             debug!(peer = %p.spec.name, "incoming connection refused in this state");
+            if events {
+                debug::trace(
+                    &p.spec.name,
+                    format_args!(
+                        "Incoming connection from {addr} (port {}) refused",
+                        from.port()
+                    ),
+                );
+            }
             return;
+        }
+        if events {
+            debug::trace(
+                &p.spec.name,
+                format_args!(
+                    "Incoming connection from {addr} (port {}) accepted",
+                    from.port()
+                ),
+            );
         }
         // Our TTL toward the peer, and GTSM's floor on its packets, as on
         // the connections we open.
@@ -503,14 +544,32 @@ impl Daemon {
             let Some(p) = self.peers.get_mut(i) else {
                 break;
             };
+            if p.debug.any(debug::DebugClasses::PACKETS) {
+                debug::packets(&p.spec.name, "Got", msg);
+            }
             match p.session.on_message(now, dir, msg, &mut out) {
                 Some(Inbound::Update(u)) => {
                     p.stats.updates_in += 1;
                     if let Some(up) = &p.up {
+                        let traced;
+                        let mut policy = p.spec.import.as_ref();
+                        if p.debug
+                            .any(debug::DebugClasses::ROUTES | debug::DebugClasses::FILTERS)
+                        {
+                            if p.debug.any(debug::DebugClasses::ROUTES) {
+                                debug::withdrawals(&p.spec.name, &u);
+                            }
+                            traced = debug::Traced {
+                                inner: policy,
+                                name: &p.spec.name,
+                                classes: p.debug,
+                            };
+                            policy = &traced;
+                        }
                         let rx = Receiver {
                             source: p.source,
                             rules: &up.rules,
-                            policy: p.spec.import.as_ref(),
+                            policy,
                         };
                         let r = receive_update(
                             &u,
@@ -525,6 +584,12 @@ impl Daemon {
                             refused = r.refused, withdrawn = r.withdrawn, "UPDATE");
                         if let Some(f) = r.end_of_rib {
                             debug!(peer = %p.spec.name, family = ?f, "End-of-RIB received");
+                            if p.debug.any(debug::DebugClasses::EVENTS) {
+                                debug::trace(
+                                    &p.spec.name,
+                                    format_args!("Got End-of-RIB for {f:?}"),
+                                );
+                            }
                             if let Some(up) = &mut p.up {
                                 up.eor_received.insert(f);
                             }
@@ -565,6 +630,9 @@ impl Daemon {
             if !out.is_empty() {
                 self.apply_actions(i, &mut out);
             }
+            if self.debug_states {
+                self.trace_state(i);
+            }
         }
         self.actions = out;
     }
@@ -579,9 +647,17 @@ impl Daemon {
                 Action::Connect => {
                     p.attempt += 1;
                     let remote = p.remote();
+                    if p.debug.any(debug::DebugClasses::EVENTS) {
+                        if let Some(r) = remote {
+                            debug::trace(&p.spec.name, format_args!("Connecting to {r}"));
+                        }
+                    }
                     connect::spawn_connect(i, p.attempt, &p.spec, remote, self.events_tx.clone());
                 }
                 Action::Send { dir, bytes } => {
+                    if p.debug.any(debug::DebugClasses::PACKETS) {
+                        debug::packets(&p.spec.name, "Sending", &bytes);
+                    }
                     if let Some(c) = p.conn(dir) {
                         c.send(bytes);
                     }

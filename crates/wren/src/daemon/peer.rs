@@ -52,6 +52,10 @@ pub struct Peer {
     /// BGP unnumbered: the peer's link-local address and interface, once
     /// heard (router advertisement or its connection).
     pub link: Option<std::net::SocketAddrV6>,
+    /// Debug classes on (`debug` option or command).
+    pub debug: super::debug::DebugClasses,
+    /// The BGP state last logged for `debug … states`.
+    pub traced_state: wren_core::session::State,
 }
 
 /// The established side of a peer.

@@ -8,6 +8,7 @@
 use super::spec::{DaemonSpec, PeerSpec};
 use super::Daemon;
 use std::os::fd::AsFd;
+use std::path::Path;
 use wren_core::session::Action;
 use wren_linux::sockopt::set_md5_key;
 use wren_wire::notification::cease;
@@ -56,14 +57,22 @@ fn global_change(old: &DaemonSpec, new: &DaemonSpec) -> Option<&'static str> {
 impl Daemon {
     /// Loads the configuration file again and applies the difference;
     /// returns what changed, or why nothing did.
-    pub(crate) fn reconfigure(&mut self) -> Result<String, String> {
-        let path = self
-            .config_path
-            .clone()
-            .ok_or("wrend was started without a configuration file")?;
+    pub(crate) fn reconfigure(&mut self, file: Option<&Path>) -> Result<String, String> {
+        let path = match file {
+            Some(f) => f.to_path_buf(),
+            None => self
+                .config_path
+                .clone()
+                .ok_or("wrend was started without a configuration file")?,
+        };
         let new = crate::config::load(&path, false)?;
         if let Some(what) = global_change(&self.spec, &new) {
             return Err(format!("changing the {what} needs a restart of wrend"));
+        }
+        // Last of the checks: a log file that cannot be opened rejects the
+        // configuration; from here on nothing fails.
+        if let Some(l) = &self.logger {
+            l.configure(&new.log)?;
         }
         let now = self.now();
         let (mut kept, mut removed, mut restarted, mut added) = (0, 0, 0, 0);
@@ -76,6 +85,12 @@ impl Daemon {
             let (n, subcode) = match new.peers.iter().find(|n| one_peer(n, &p.spec)) {
                 Some(n) if same(n, &p.spec) => {
                     kept += 1;
+                    // Debug classes change in place, as with `debug`.
+                    let classes = n.debug;
+                    if let Some(p) = self.peers.get_mut(i) {
+                        p.spec.debug = classes;
+                        p.debug = classes;
+                    }
                     continue;
                 }
                 Some(n) => (Some(n.clone()), cease::OTHER_CONFIGURATION_CHANGE),
@@ -124,24 +139,34 @@ impl Daemon {
             self.update_key(i);
         }
         self.spec = new;
+        self.debug_states = self
+            .peers
+            .iter()
+            .any(|p| p.debug.any(super::debug::DebugClasses::STATES));
         Ok(format!(
             "{kept} peers kept, {restarted} restarted, {removed} removed, {added} added"
         ))
     }
 
-    /// The control socket's answer to `configure` (`apply`) or
-    /// `configure check`, in BIRD's codes.
-    pub(crate) fn configure_reply(&mut self, apply: bool) -> crate::control::Reply {
-        let path = self
-            .config_path
-            .as_ref()
+    /// The control socket's answer to `configure ["FILE"]` (`apply`) or
+    /// `configure check`, in BIRD's codes. A FILE is read this once; the
+    /// next plain `configure` or SIGHUP reads the start-up file again, as
+    /// in BIRD.
+    pub(crate) fn configure_reply(
+        &mut self,
+        apply: bool,
+        file: Option<&str>,
+    ) -> crate::control::Reply {
+        let file = file.map(Path::new);
+        let path = file
+            .or(self.config_path.as_deref())
             .map_or_else(String::new, |p| p.display().to_string());
         let mut r = crate::control::Reply::new();
         r.line(2, format!("Reading configuration from {path}"));
         let result = if apply {
-            self.reconfigure()
+            self.reconfigure(file)
         } else {
-            match &self.config_path {
+            match file.or(self.config_path.as_deref()) {
                 Some(p) => crate::config::load(p, false).map(|_| String::new()),
                 None => Err("wrend was started without a configuration file".into()),
             }

@@ -47,6 +47,8 @@ pub struct PeerSpec {
     /// link-local address comes from its router advertisements (`address`
     /// is then unspecified).
     pub interface: Option<String>,
+    /// Protocol debug classes (`debug { … }`, `debug protocols`).
+    pub debug: super::debug::DebugClasses,
 }
 
 /// The whole daemon.
@@ -79,6 +81,12 @@ pub struct DaemonSpec {
     /// `filter`, `function`, `routing table`, `template`, `constant`),
     /// for `show symbols`.
     pub symbols: Vec<(String, &'static str)>,
+    /// Where the log goes (`log` statements; none: stderr).
+    pub log: Vec<wren_config::model::LogTarget>,
+    /// The BIRD-dialect configuration as read (empty for GoBGP's): `show
+    /// route where|filter` compile against its constants, functions and
+    /// filters.
+    pub bird: Arc<wren_config::Config>,
 }
 
 /// Which interfaces count, by name.
