@@ -60,9 +60,15 @@ impl Function {
     }
 }
 
+/// The name and the compiled body: two functions print the same exactly
+/// when they do the same (a reload compares filters this way).
 impl fmt::Debug for Function {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Function({})", self.name)
+        write!(
+            f,
+            "Function({}, {:?}, {:?})",
+            self.name, self.params, self.body
+        )
     }
 }
 
@@ -115,9 +121,10 @@ impl Filter {
     }
 }
 
+/// The name and the compiled body (see [`Function`]'s).
 impl fmt::Debug for Filter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Filter({})", self.name)
+        write!(f, "Filter({}, {:?})", self.name, self.body)
     }
 }
 

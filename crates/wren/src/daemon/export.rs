@@ -10,8 +10,9 @@ use std::sync::Arc;
 use wren_core::export::ExportTarget;
 use wren_core::rib::{Change, OldPaths, SourceId};
 use wren_core::time::Instant;
-use wren_wire::update::encode_end_of_rib;
+use wren_wire::update::{encode_end_of_rib, encode_withdraw};
 use wren_wire::Negotiated;
+use wren_wire::{Family, Nlri};
 
 /// A source id no route has: the group's target, so split horizon never
 /// applies to the shared part.
@@ -201,6 +202,43 @@ impl Daemon {
         }
         up.eor_sent = true;
         self.send_updates(i, bytes, built.messages, built.announced);
+    }
+
+    /// Peer `i`'s export filter changed: withdraw the best routes the new
+    /// filter refuses (the peer may hold them from the old one; one it
+    /// never had is ignored), then send everything again with End-of-RIB,
+    /// as at session start. BIRD's refeed, without an Adj-RIB-Out.
+    pub(super) fn refeed(&mut self, i: usize) {
+        let Some(p) = self.peers.get(i) else { return };
+        let Some(up) = &p.up else { return };
+        let mut refused: [Vec<Nlri>; 2] = Default::default();
+        for (prefix, e) in self.table.iter() {
+            let Some(best) = e.best() else { continue };
+            if let Some((_, _, None)) = self.offer(p, prefix, best) {
+                if let Some(v) = refused.get_mut(usize::from(prefix.is_ipv6())) {
+                    v.push(Nlri {
+                        prefix,
+                        path_id: None,
+                    });
+                }
+            }
+        }
+        let mut bytes = Vec::new();
+        let mut messages = 0;
+        for (family, mut rest) in [Family::Ipv4Unicast, Family::Ipv6Unicast]
+            .into_iter()
+            .zip(refused.iter().map(Vec::as_slice))
+        {
+            while !rest.is_empty() {
+                let n = encode_withdraw(&mut bytes, family, rest, &up.neg);
+                rest = rest.get(n.max(1)..).unwrap_or_default();
+                messages += 1;
+            }
+        }
+        self.send_updates(i, bytes, messages, 0);
+        if let Some(up) = self.peers.get_mut(i).and_then(|p| p.up.as_mut()) {
+            up.eor_sent = false;
+        }
     }
 
     fn send_updates(&mut self, i: usize, bytes: Vec<u8>, messages: usize, announced: usize) {

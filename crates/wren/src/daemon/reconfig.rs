@@ -20,10 +20,16 @@ fn one_peer(a: &PeerSpec, b: &PeerSpec) -> bool {
     a.address == b.address && a.interface == b.interface
 }
 
-/// Whether `a` and `b` describe the same session. Filters are compared by
-/// their compiled form (`Debug`): a reload builds new filter objects, and
-/// only a different filter counts as a change.
-fn same(a: &PeerSpec, b: &PeerSpec) -> bool {
+/// Whether two filters are the same. They are compared by their compiled
+/// form (`Debug` prints a filter's body, and the bodies of the functions
+/// it calls): a reload builds new filter objects, and only a different
+/// filter counts as a change.
+fn same_policy(a: &dyn wren_core::policy::Policy, b: &dyn wren_core::policy::Policy) -> bool {
+    format!("{a:?}") == format!("{b:?}")
+}
+
+/// Whether `a` and `b` describe the same session, filters aside.
+fn same_session(a: &PeerSpec, b: &PeerSpec) -> bool {
     a.name == b.name
         && one_peer(a, b)
         && a.port == b.port
@@ -37,8 +43,20 @@ fn same(a: &PeerSpec, b: &PeerSpec) -> bool {
         && a.next_hop_mode == b.next_hop_mode
         && a.allow_local_as == b.allow_local_as
         && a.import_limit == b.import_limit
-        && format!("{:?}", a.import) == format!("{:?}", b.import)
-        && format!("{:?}", a.export) == format!("{:?}", b.export)
+}
+
+/// What a reload does to a configured peer.
+enum Plan {
+    /// Nothing changed (debug classes aside, which change in place).
+    Keep,
+    /// Only filters changed: apply them without a session reset. A new
+    /// import filter needs the peer's routes again (ROUTE-REFRESH); a new
+    /// export filter, ours sent again with what it now refuses withdrawn.
+    Refilter { import: bool, export: bool },
+    /// Session settings changed: Cease, then start with the new ones.
+    Restart(u8),
+    /// Gone from the file.
+    Remove,
 }
 
 /// Settings only a restart of the daemon can change.
@@ -75,15 +93,16 @@ impl Daemon {
             l.configure(&new.log)?;
         }
         let now = self.now();
-        let (mut kept, mut removed, mut restarted, mut added) = (0, 0, 0, 0);
+        let (mut kept, mut removed, mut restarted, mut added, mut refiltered) = (0, 0, 0, 0, 0);
         for i in 0..self.peers.len() {
             let Some(p) = self.peers.get(i) else { continue };
             if p.removed || !self.spec.peers.iter().any(|s| one_peer(s, &p.spec)) {
                 // Gone already, or a dynamic neighbour: not in the file.
                 continue;
             }
-            let (n, subcode) = match new.peers.iter().find(|n| one_peer(n, &p.spec)) {
-                Some(n) if same(n, &p.spec) => {
+            let n = new.peers.iter().find(|n| one_peer(n, &p.spec));
+            let (n, subcode) = match (plan(p, n), n) {
+                (Plan::Keep, Some(n)) => {
                     kept += 1;
                     // Debug classes change in place, as with `debug`.
                     let classes = n.debug;
@@ -93,8 +112,23 @@ impl Daemon {
                     }
                     continue;
                 }
-                Some(n) => (Some(n.clone()), cease::OTHER_CONFIGURATION_CHANGE),
-                None => (None, cease::PEER_DECONFIGURED),
+                (Plan::Refilter { import, export }, Some(n)) => {
+                    refiltered += 1;
+                    let n = n.clone();
+                    if let Some(p) = self.peers.get_mut(i) {
+                        p.debug = n.debug;
+                        p.spec = n;
+                    }
+                    if import {
+                        self.refresh_in(i);
+                    }
+                    if export {
+                        self.refeed(i);
+                    }
+                    continue;
+                }
+                (Plan::Restart(code), Some(n)) => (Some(n.clone()), code),
+                _ => (None, cease::PEER_DECONFIGURED),
             };
             let mut out: Vec<Action> = std::mem::take(&mut self.actions);
             if let Some(p) = self.peers.get_mut(i) {
@@ -144,7 +178,7 @@ impl Daemon {
             .iter()
             .any(|p| p.debug.any(super::debug::DebugClasses::STATES));
         Ok(format!(
-            "{kept} peers kept, {restarted} restarted, {removed} removed, {added} added"
+            "{kept} peers kept, {refiltered} with new filters, {restarted} restarted, {removed} removed, {added} added"
         ))
     }
 
@@ -262,7 +296,49 @@ impl Daemon {
     }
 }
 
+/// What a reload does to peer `p`, configured now as `n`.
+fn plan(p: &super::peer::Peer, n: Option<&PeerSpec>) -> Plan {
+    let Some(n) = n else {
+        return Plan::Remove;
+    };
+    if !same_session(n, &p.spec) {
+        return Plan::Restart(cease::OTHER_CONFIGURATION_CHANGE);
+    }
+    let import = !same_policy(&*n.import, &*p.spec.import);
+    let export = !same_policy(&*n.export, &*p.spec.export);
+    if !import && !export {
+        return Plan::Keep;
+    }
+    if let Some(up) = &p.up {
+        // Without ROUTE-REFRESH the routes the old import filter refused
+        // are gone (no Adj-RIB-In before filters is kept), and ADD-PATH
+        // withdrawals need the path ids sent: both take a reset.
+        let refresh = up
+            .remote
+            .capabilities()
+            .any(|c| matches!(c, wren_wire::capability::Capability::RouteRefresh));
+        if (import && !refresh) || (export && !up.neg.add_path_tx.is_empty()) {
+            return Plan::Restart(cease::OTHER_CONFIGURATION_CHANGE);
+        }
+    }
+    Plan::Refilter { import, export }
+}
+
 impl Daemon {
+    /// Asks peer `i` to send its routes again (ROUTE-REFRESH, RFC 2918),
+    /// for every family of the session; nothing when it is down.
+    fn refresh_in(&mut self, i: usize) {
+        let Some(p) = self.peers.get(i) else { return };
+        let Some(up) = &p.up else { return };
+        let mut bytes = Vec::new();
+        for f in up.neg.families.iter() {
+            wren_wire::route_refresh::RouteRefresh::request(f.afi_safi()).encode(&mut bytes);
+        }
+        if let Some(c) = p.conn(up.dir) {
+            c.send(bytes);
+        }
+    }
+
     /// `reload [in|out]`: ROUTE-REFRESH to the peer (RFC 2918) when it
     /// can take one, and/or our routes sent again.
     pub(crate) fn reload(
@@ -273,7 +349,13 @@ impl Daemon {
     ) -> crate::control::Reply {
         let mut r = crate::control::Reply::new();
         let mut any = false;
-        for p in self.peers.iter_mut().filter(|p| !p.removed) {
+        let mut refresh_peers = Vec::new();
+        for (i, p) in self
+            .peers
+            .iter_mut()
+            .enumerate()
+            .filter(|(_, p)| !p.removed)
+        {
             if !(which == "all" || super::show::glob(which, &p.spec.name)) {
                 continue;
             }
@@ -290,17 +372,12 @@ impl Daemon {
                 .capabilities()
                 .any(|c| matches!(c, wren_wire::capability::Capability::RouteRefresh));
             if inbound && refresh {
-                let mut bytes = Vec::new();
-                for f in up.neg.families.iter() {
-                    wren_wire::route_refresh::RouteRefresh::request(f.afi_safi())
-                        .encode(&mut bytes);
-                }
-                let dir = up.dir;
-                if let Some(c) = p.conn(dir) {
-                    c.send(bytes);
-                }
+                refresh_peers.push(i);
             }
             r.line(15, format!("{}: reloading", p.spec.name));
+        }
+        for i in refresh_peers {
+            self.refresh_in(i);
         }
         if !any {
             return crate::control::Reply::only(8003, "No protocols match");
