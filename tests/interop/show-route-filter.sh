@@ -9,9 +9,12 @@
 # command turning classes on and off.
 source "$(dirname "$0")/lib.sh"
 
-# The feeder: two sessions to the router under test, .1 to .2 (AS 65001,
-# routes) and .3 to .4 (AS 65003, the `sink` that receives the router's
-# export; BIRD leaves a second session to the same neighbour address idle).
+# The feeder: two sessions to the router under test, 198.18.0.1 to .2 (AS
+# 65001, routes) and 198.18.1.3 to .4 (AS 65003, the `sink` that receives
+# the router's export). BIRD leaves a second session to the same
+# neighbour address idle; and on a shared subnet BIRD would pass the
+# feeder's own address on as next hop (third-party next hop), which the
+# feeder then refuses.
 cat >"$tmp/feed.conf" <<'CONF'
 router id 198.18.0.1;
 protocol device { scan time 1; }
@@ -29,7 +32,7 @@ filter tag_routes {
 }
 protocol bgp dut { local 198.18.0.1 as 65001; neighbor 198.18.0.2 as 65000;
     ipv4 { import none; export filter tag_routes; }; }
-protocol bgp back { local 198.18.0.3 as 65003; neighbor 198.18.0.4 as 65000;
+protocol bgp back { local 198.18.1.3 as 65003; neighbor 198.18.1.4 as 65000;
     ipv4 { import all; export none; }; }
 CONF
 # The router under test: the same file for wrend and BIRD (LOG differs).
@@ -48,14 +51,14 @@ filter to_sink {
 protocol device { scan time 1; }
 protocol bgp feed { local 198.18.0.2 as 65000; neighbor 198.18.0.1 as 65001;
     ipv4 { import all; export none; }; }
-protocol bgp sink { local 198.18.0.4 as 65000; neighbor 198.18.0.3 as 65003;
+protocol bgp sink { local 198.18.1.4 as 65000; neighbor 198.18.1.3 as 65003;
     ipv4 { import none; export filter to_sink; }; }
 CONF
 for d in wren bird; do
     f=$(ns "f$d"); r=$(ns "r$d")
     link "$f" eth0 198.18.0.1/24 "$r" eth0 198.18.0.2/24
-    addr "$f" eth0 198.18.0.3/24
-    addr "$r" eth0 198.18.0.4/24
+    addr "$f" eth0 198.18.1.3/24
+    addr "$r" eth0 198.18.1.4/24
     sed "s|LOG|$tmp/$d.file.log|" "$tmp/dut.in" >"$tmp/$d.conf"
     start_bird "$f" "feed$d" "$tmp/feed.conf"
     if [ $d = wren ]; then start_wrend "$r" wren "$tmp/wren.conf"; else start_bird "$r" bird "$tmp/bird.conf"; fi
@@ -68,19 +71,17 @@ for d in wren bird; do
 done
 
 nets() { birdc -s "$tmp/$1.ctl" "${@:2}" | awk '$1 ~ /^[0-9.]+\/[0-9]+$/ {print $1}' | sort; }
-# With ATTRS set, only those attributes are compared: `export P` shows
-# what P is sent (AS prepended, MED and LOCAL_PREF gone on eBGP), BIRD the
-# route as its filter left it, before the BGP rules.
-attrs() { birdc -s "$tmp/$1.ctl" "${@:2}" | { grep -oE "BGP\.(${ATTRS:-local_pref|community|large_community|med}): .*" || true; } | sort; }
+attrs() { birdc -s "$tmp/$1.ctl" "${@:2}" | { grep -oE "BGP\.(local_pref|community|large_community|med|as_path): .*" || true; } | sort; }
 same() {  # same WHAT QUERY...: both select the same networks (and attributes, with `all`)
     local what=$1; shift
     local a b
-    a=$(nets wren "$@"); b=$(nets bird "$@")
+    local w=wren v=bird
+    a=$(nets $w "$@"); b=$(nets $v "$@")
     [ "$a" = "$b" ] || fail "$what: wrend shows [$a], BIRD [$b]"
     [ -n "$a" ] || [ "${EMPTY_OK:-}" = 1 ] || fail "$what: nothing selected, the test would prove nothing"
-    a=$(attrs wren "$@"); b=$(attrs bird "$@")
+    a=$(attrs $w "$@"); b=$(attrs $v "$@")
     [ "$a" = "$b" ] || fail "$what: attributes differ: wrend [$a], BIRD [$b]"
-    pass "$what: $(echo $(nets wren "$@"))"
+    pass "$what: $(echo $(nets $w "$@"))"
 }
 same "where prefix set" show route all where 'net ~ [10.1.0.0/16+]'
 same "where path length" show route where 'bgp_path.len > 2'
@@ -90,10 +91,22 @@ same "where a function" show route where 'long_path(1)'
 same "where with a define" show route where 'bgp_path.first != HOME && net.len = 24'
 same "filter NAME, attributes as written" show route all filter setpref
 same "filter { inline }" show route all filter '{ if net.len > 16 then reject; bgp_med = 7; accept; }'
-ATTRS="community|large_community" same "export to sink" show route all export sink
+same "export to sink, as the filter left it" show route all export sink
 same "noexport to sink" show route noexport sink
 same "preexport to sink" show route preexport sink
 same "export, primary, prefix" show route primary export sink 10.1.3.0/24
+# What the sink actually received from wrend, read at the far end: the
+# routes `export sink` showed, AS prepended, the neighbour's MED gone, the
+# filter's community there. (Here BIRD sends its feeder withdrawals for
+# these four, received and ignored there; why was not looked into, so
+# this one is not compared with BIRD.)
+got=$(nets feedwren show route protocol back | xargs)
+[ "$got" = "10.1.1.0/24 10.1.2.0/24 10.1.3.0/24 192.0.2.0/24" ] || fail "sink received [$got]"
+med=$(birdc -s "$tmp/feedwren.ctl" show route all protocol back 10.1.3.0/24)
+grep -q "BGP.as_path: 65000 65001$" <<<"$med" && grep -q "BGP.community: (65000,100)" <<<"$med" ||
+    fail "10.1.3.0/24 as the sink got it: $med"
+grep -q "BGP.med" <<<"$med" && fail "the neighbour's MED went to another AS: $med"
+pass "the sink received them as sent: AS prepended, MED gone, the filter's community"
 a=$(birdc -s "$tmp/wren.ctl" show route where 'bgp_path.len > 2' count | grep -E 'routes for')
 b=$(birdc -s "$tmp/bird.ctl" show route where 'bgp_path.len > 2' count | grep -E 'routes for')
 [ "$a" = "$b" ] || fail "count: wrend [$a], BIRD [$b]"

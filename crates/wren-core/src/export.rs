@@ -118,6 +118,14 @@ pub fn export_route(
     to: &ExportTarget,
     family: Family,
 ) -> Option<(PathAttributes, NextHop)> {
+    export_filtered(path, &path.attrs, None, src, to, family)
+}
+
+/// Whether `path` may go to `to` at all, before any filter: not back to
+/// where it came from, only when reachable, not against NO_ADVERTISE or
+/// NO_EXPORT, and not from iBGP to iBGP unless reflecting (RFC 4456 §6).
+/// `Some(reflecting)` when it may.
+pub fn may_export(path: &Path, src: &SourceInfo, to: &ExportTarget) -> Option<bool> {
     if path.source == to.source || !path.reachable {
         return None;
     }
@@ -130,25 +138,42 @@ pub fn export_route(
     {
         return None;
     }
-    let from_bgp = src.bgp();
-    let reflecting = match from_bgp {
+    match src.bgp() {
         Some(s) if s.is_ibgp() && !ebgp => {
-            // iBGP split horizon unless we reflect (RFC 4456 §6).
             if to.cluster_id.is_none() || !(s.rr_client || to.rr_client) {
                 return None;
             }
-            true
+            Some(true)
         }
-        _ => false,
-    };
-    let mut out = (**a).clone();
+        _ => Some(false),
+    }
+}
+
+/// [`export_route`] for a route an export filter has seen: `attrs` as the
+/// filter left them, `filter_nh` the next hop it set. BIRD's order: the
+/// filter sees the route as the table holds it, then the protocol's rules
+/// apply (AS prepended, LOCAL_PREF, next hop), except that a MED the
+/// filter wrote goes to an external peer too.
+pub fn export_filtered(
+    path: &Path,
+    attrs: &PathAttributes,
+    filter_nh: Option<NextHop>,
+    src: &SourceInfo,
+    to: &ExportTarget,
+    family: Family,
+) -> Option<(PathAttributes, NextHop)> {
+    let reflecting = may_export(path, src, to)?;
+    let ebgp = !to.is_ibgp();
+    let from_bgp = src.bgp();
+    let mut out = attrs.clone();
     out.origin.get_or_insert(Origin::Igp);
     let path_as = out.as_path.get_or_insert_with(|| AsPath::sequence(&[]));
     if ebgp {
         path_as.prepend(to.local_as);
         out.local_pref = None;
-        // MED learned from a neighbouring AS is not passed to another one.
-        if from_bgp.is_some() {
+        // MED learned from a neighbouring AS is not passed to another one;
+        // one the export filter wrote is.
+        if from_bgp.is_some() && out.med == path.attrs.med {
             out.med = None;
         }
         out.originator_id = None;
@@ -169,8 +194,9 @@ pub fn export_route(
         NextHopMode::Default | NextHopMode::SelfEbgp => !ebgp,
     };
     let local = !matches!(src.kind, SourceKind::Bgp(_));
-    let next_hop = match path.next_hop() {
-        Some(nh) if keep && !local && to.can_carry(nh, family) => Some(nh),
+    let next_hop = match (filter_nh, path.next_hop()) {
+        (Some(f), _) if to.can_carry(f, family) => Some(f),
+        (_, Some(nh)) if keep && !local && to.can_carry(nh, family) => Some(nh),
         _ => to.self_next_hop(family),
     }?;
     out.next_hop = None;

@@ -347,3 +347,57 @@ fn link_local_next_hops_are_replaced_by_ours() {
     let (_, nh) = export_route(&path, src, &ibgp, Family::Ipv4Unicast).unwrap();
     assert_eq!(nh, NextHop::V4(Ipv4Addr::new(198, 18, 0, 100)));
 }
+
+/// BIRD's order on export: the filter sees the route as the table holds
+/// it (the AS path not yet prepended, the MED learned from the
+/// neighbour), then the protocol's rules apply; a MED the filter wrote
+/// goes to the external peer, one learned from another AS does not.
+#[test]
+fn export_filter_sees_the_table_route_then_rules_apply() {
+    use wren_core::announce::run_export_filter;
+    use wren_core::export::export_filtered;
+    use wren_core::policy::{Policy, RouteView};
+    use wren_wire::Family;
+
+    /// Accepts paths of one AS only, and gives some of them MED 7.
+    #[derive(Debug)]
+    struct OneHop {
+        set_med: bool,
+    }
+    impl Policy for OneHop {
+        fn run(&self, r: &mut RouteView<'_>) -> bool {
+            let len = r.attrs().as_path.as_ref().map_or(0, |p| p.hops());
+            if len != 1 {
+                return false;
+            }
+            if self.set_med {
+                r.attrs_mut().med = Some(7);
+            }
+            true
+        }
+    }
+    let mut sources = Sources::default();
+    let (from, _) = ebgp_peer(&mut sources, 65001, 1);
+    let (_, to) = ebgp_peer(&mut sources, 65002, 2);
+    let mut path = path_from(from, 65001);
+    Arc::make_mut(&mut path.attrs).med = Some(50);
+    let src = sources.get(from).unwrap();
+    let net = v4(1);
+    // Path length 1 in the table: accepted (after the prepend it is 2).
+    let (modified, nh) = run_export_filter(net, src, &path, &OneHop { set_med: false }).unwrap();
+    assert!(modified.is_none() && nh.is_none());
+    let (sent, _) = export_filtered(&path, &path.attrs, nh, src, &to, Family::Ipv4Unicast).unwrap();
+    assert_eq!(sent.as_path.unwrap().hops(), 2);
+    assert_eq!(
+        sent.med, None,
+        "a MED learned from AS 65001 went to AS 65002"
+    );
+    let (modified, nh) = run_export_filter(net, src, &path, &OneHop { set_med: true }).unwrap();
+    let modified = modified.unwrap();
+    let (sent, _) = export_filtered(&path, &modified, nh, src, &to, Family::Ipv4Unicast).unwrap();
+    assert_eq!(
+        sent.med,
+        Some(7),
+        "the MED the export filter wrote was dropped"
+    );
+}

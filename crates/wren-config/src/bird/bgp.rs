@@ -66,6 +66,8 @@ impl Parser {
             b.error_wait_time = Some(sp!((a, z)));
         } else if self.eat_words(&["error", "forget", "time"]) {
             b.error_forget_time = Some(sp!(self.number("a time in seconds")?));
+        } else if self.eat_words(&["send", "hold", "time"]) {
+            b.send_hold_time = Some(sp!(self.number("a time in seconds")?));
         } else if self.eat_words(&["startup", "hold", "time"]) {
             b.startup_hold_time = Some(sp!(self.hold_time()?));
         } else if self.eat_words(&["hold", "time"]) {

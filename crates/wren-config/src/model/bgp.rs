@@ -117,6 +117,9 @@ pub struct Bgp {
     pub hold_time: Option<Spanned<u32>>,
     /// `startup hold time N`
     pub startup_hold_time: Option<Spanned<u32>>,
+    /// `send hold time N` (RFC 9687; BIRD 2.14's option): how long our
+    /// writes may stay stuck before the session is dropped.
+    pub send_hold_time: Option<Spanned<u32>>,
     /// `keepalive time N`
     pub keepalive_time: Option<Spanned<u32>>,
     /// `graceful restart [on|off|aware]`
@@ -160,7 +163,7 @@ impl Bgp {
         inherit_fields!(me, parent; local_address, local_port, local_as, neighbor, interface,
             passive, hop, ttl_security, password, source_address, connect_delay_time,
             connect_retry_time, error_wait_time, error_forget_time, hold_time,
-            startup_hold_time, keepalive_time, graceful_restart, graceful_restart_time,
+            startup_hold_time, send_hold_time, keepalive_time, graceful_restart, graceful_restart_time,
             rr_client, rr_cluster_id, allow_local_as, interpret_communities,
             enable_route_refresh, enable_as4, capabilities, default_local_pref, default_med,
             deterministic_med, prefer_older, med_metric, igp_metric, advertise_ipv4);

@@ -10,7 +10,7 @@ mod add_path;
 
 pub use add_path::tx_path_id;
 
-use crate::export::{export_route, ExportTarget};
+use crate::export::{export_filtered, may_export, ExportTarget};
 use crate::policy::{Policy, RouteView};
 use crate::rib::{AttrStore, Attrs, Change, Path, SourceInfo, Sources};
 use std::collections::HashMap;
@@ -107,10 +107,6 @@ fn emit<R: Copy>(
     }
     built
 }
-
-/// Key of the export-rule cache: (source attrs pointer, source, next hop,
-/// family).
-type RuleKey = (usize, u32, Option<NextHop>, Family);
 
 type FastMap<K, V> = HashMap<K, V, ahash::RandomState>;
 
@@ -230,27 +226,30 @@ impl Announcer {
         store: &mut AttrStore,
     ) -> Option<(Attrs, NextHop)> {
         let src: &SourceInfo = sources.get(path.source)?;
-        let key = (
-            std::sync::Arc::as_ptr(&path.attrs) as usize,
-            path.source.0,
-            path.next_hop(),
-            family,
-        );
-        let ruled = match self.rule_cache.get(&key) {
-            Some(r) => r.clone(),
-            None => {
-                let r = export_route(path, src, to, family).map(|(a, nh)| (store.intern(a), nh));
-                self.rule_cache.insert(key, r.clone());
-                r
-            }
-        }?;
-        let (attrs, nh) = ruled;
-        let (modified, nh) = run_export_filter(prefix, src, &attrs, nh, policy)?;
-        let attrs = match modified {
+        may_export(path, src, to)?;
+        let (modified, filter_nh) = run_export_filter(prefix, src, path, policy)?;
+        // The rules' result depends on the attributes the filter left (an
+        // interned set, so a pointer names them), on the table's own (a
+        // MED the filter wrote stays), the source and the next hops.
+        let base = match modified {
             Some(m) => store.intern(m),
-            None => attrs,
+            None => path.attrs.clone(),
         };
-        Some((attrs, nh))
+        let key = RuleKey {
+            filtered: std::sync::Arc::as_ptr(&base) as usize,
+            stored: std::sync::Arc::as_ptr(&path.attrs) as usize,
+            source: path.source.0,
+            next_hop: path.next_hop(),
+            filter_nh,
+            family,
+        };
+        if let Some(r) = self.rule_cache.get(&key) {
+            return r.clone();
+        }
+        let r = export_filtered(path, &base, filter_nh, src, to, family)
+            .map(|(a, nh)| (store.intern(a), nh));
+        self.rule_cache.insert(key, r.clone());
+        r
     }
 
     /// The group of routes sharing (`attrs`, `nh`, `family`).
@@ -266,21 +265,34 @@ impl Announcer {
     }
 }
 
-/// The export filter on a route the export rules let through: `None` if it
-/// rejects, else the attributes it changed (if any) and the next hop.
-/// What `Announcer` sends and what `show adj-out` reports both come from
-/// here.
+/// The export filter on `path` as the table holds it (BIRD's order: the
+/// filter first, then the protocol's rules, [`export_filtered`]): `None`
+/// if it rejects, else the attributes it wrote (if any) and the next hop
+/// it set (if it set one). What `Announcer` sends and what `show route
+/// export` and adj-out report all come from here.
 pub fn run_export_filter(
     prefix: Prefix,
     src: &SourceInfo,
-    attrs: &Attrs,
-    nh: NextHop,
+    path: &Path,
     policy: &dyn Policy,
-) -> Option<(Option<PathAttributes>, NextHop)> {
-    let mut view = RouteView::new(prefix, src, attrs, Some(nh));
+) -> Option<(Option<PathAttributes>, Option<NextHop>)> {
+    let stored = path.next_hop();
+    let mut view = RouteView::new(prefix, src, &path.attrs, stored);
     if !policy.run(&mut view) {
         return None;
     }
-    let nh = view.next_hop.unwrap_or(nh);
-    Some((view.into_modified(), nh))
+    let set = view.next_hop.filter(|nh| Some(*nh) != stored);
+    Some((view.into_modified(), set))
+}
+
+/// Key of the export-rule cache: what makes two routes' export-rule
+/// results the same.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct RuleKey {
+    filtered: usize,
+    stored: usize,
+    source: u32,
+    next_hop: Option<NextHop>,
+    filter_nh: Option<NextHop>,
+    family: Family,
 }

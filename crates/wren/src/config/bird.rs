@@ -197,6 +197,9 @@ fn bgp(
     if let Some(&k) = b.keepalive_time.val() {
         s.keepalive_time = u16::try_from(k).ok();
     }
+    if let Some(&h) = b.send_hold_time.val() {
+        s.send_hold_time = Some(h);
+    }
     if let Some(&h) = b.startup_hold_time.val() {
         s.startup_hold_time = u16::try_from(h).unwrap_or(u16::MAX);
     }

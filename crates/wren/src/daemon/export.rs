@@ -214,7 +214,7 @@ impl Daemon {
         let mut refused: [Vec<Nlri>; 2] = Default::default();
         for (prefix, e) in self.table.iter() {
             let Some(best) = e.best() else { continue };
-            if let Some((_, _, None)) = self.offer(p, prefix, best) {
+            if let Some(None) = self.offer(p, prefix, best) {
                 if let Some(v) = refused.get_mut(usize::from(prefix.is_ipv6())) {
                     v.push(Nlri {
                         prefix,

@@ -3,6 +3,7 @@
 
 use super::Daemon;
 use serde_json::{json, Value};
+use wren_core::export::export_filtered;
 use wren_core::rib::Path;
 use wren_core::session::State;
 use wren_wire::attributes::{Origin, PathAttributes};
@@ -74,7 +75,7 @@ impl Daemon {
             .iter()
             .filter(|p| !p.removed)
             .find(|p| p.spec.name == name || p.neighbor_address().to_string() == name)?;
-        p.up.as_ref()?;
+        let up = p.up.as_ref()?;
         let mut nets: Vec<(Prefix, &Path)> = self
             .table
             .iter()
@@ -85,9 +86,10 @@ impl Daemon {
             .into_iter()
             .filter_map(|(prefix, path)| {
                 let src = self.sources.get(path.source)?;
-                let (offered, _, result) = self.offer(p, prefix, path)?;
-                let (modified, nh) = result?;
-                let a = modified.unwrap_or(offered);
+                let (modified, filter_nh) = self.offer(p, prefix, path)??;
+                let filtered = modified.as_ref().unwrap_or(&path.attrs);
+                let family = super::show_route::family_of(prefix);
+                let (a, nh) = export_filtered(path, filtered, filter_nh, src, &up.target, family)?;
                 Some(json!({
                     "prefix": prefix.to_string(),
                     "paths": [path_json(&a, Some(nh), Some(&src.name), true, false)],

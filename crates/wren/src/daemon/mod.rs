@@ -402,6 +402,15 @@ impl Daemon {
                     self.on_data(i, dir, &bytes);
                 }
             }
+            NetEvent::WriteBlocked(id, blocked) => {
+                let now = self.now();
+                if let Some((i, dir)) = self.find_conn(id) {
+                    if let Some(p) = self.peers.get_mut(i) {
+                        debug!(peer = %p.spec.name, blocked, "writes blocked");
+                        p.session.on_write_blocked(now, dir, blocked);
+                    }
+                }
+            }
             NetEvent::Closed(id, err) => {
                 let now = self.now();
                 if let Some((i, dir)) = self.find_conn(id) {

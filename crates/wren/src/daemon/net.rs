@@ -27,6 +27,9 @@ pub enum NetEvent {
     },
     /// Whole messages received.
     Data(ConnId, Vec<u8>),
+    /// Our writes have made no progress for [`STALL`] (`true`), or move
+    /// again (`false`): the send hold timer (RFC 9687) runs meanwhile.
+    WriteBlocked(ConnId, bool),
     /// The connection ended.
     Closed(ConnId, Option<String>),
     /// The kernel: a route, an interface or an address changed (or was
@@ -67,6 +70,9 @@ impl Drop for ConnHandle {
 /// Largest message a peer may send (extended messages, RFC 8654).
 const MAX_MESSAGE: usize = 65535;
 
+/// A write that moves nothing for this long counts as blocked.
+pub const STALL: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Starts the tasks of a connection.
 pub fn spawn_conn(stream: TcpStream, id: ConnId, events: mpsc::Sender<NetEvent>) -> ConnHandle {
     let _ = stream.set_nodelay(true);
@@ -78,9 +84,13 @@ pub fn spawn_conn(stream: TcpStream, id: ConnId, events: mpsc::Sender<NetEvent>)
         .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
     let (mut rd, mut wr) = stream.into_split();
     let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    let writer_events = events.clone();
     tokio::spawn(async move {
         while let Some(b) = rx.recv().await {
-            if wr.write_all(&b).await.is_err() {
+            if write_watched(&mut wr, &b, &mut rx, id, &writer_events)
+                .await
+                .is_err()
+            {
                 return;
             }
         }
@@ -119,6 +129,42 @@ pub fn spawn_conn(stream: TcpStream, id: ConnId, events: mpsc::Sender<NetEvent>)
         tx,
         reader,
     }
+}
+
+/// Writes `b`, telling the main loop when the peer stops taking octets
+/// and when it takes them again. Gives up on a blocked socket once the
+/// session has dropped the connection (`rx` closed): a peer that reads
+/// nothing would otherwise hold the task and the socket for ever.
+async fn write_watched(
+    wr: &mut tokio::net::tcp::OwnedWriteHalf,
+    b: &[u8],
+    rx: &mut mpsc::UnboundedReceiver<Vec<u8>>,
+    id: ConnId,
+    events: &mpsc::Sender<NetEvent>,
+) -> std::io::Result<()> {
+    let mut at = 0;
+    let mut blocked = false;
+    while let Some(rest) = b.get(at..).filter(|r| !r.is_empty()) {
+        // `write` is cancel-safe: a timed-out attempt wrote nothing.
+        match tokio::time::timeout(STALL, wr.write(rest)).await {
+            Ok(Ok(0)) => return Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(Ok(n)) => {
+                at += n;
+                if blocked {
+                    blocked = false;
+                    let _ = events.send(NetEvent::WriteBlocked(id, false)).await;
+                }
+            }
+            Ok(Err(e)) => return Err(e),
+            Err(_) if rx.is_closed() => return Err(std::io::ErrorKind::TimedOut.into()),
+            Err(_) if !blocked => {
+                blocked = true;
+                let _ = events.send(NetEvent::WriteBlocked(id, true)).await;
+            }
+            Err(_) => {}
+        }
+    }
+    Ok(())
 }
 
 /// Octets of `buf` that form whole messages. A framing error hands over

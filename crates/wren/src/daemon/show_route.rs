@@ -5,10 +5,12 @@
 //! A filter given on the command line is compiled against the running
 //! configuration (its constants, functions and named filters) and runs
 //! on each route as an import filter would; the routes it accepts are
-//! shown as it left them. The export views run the export rules (AS
-//! prepend, next hop, split horizon) and then the protocol's export
-//! filter, the very steps the announcer takes, so `export P` shows what
-//! P is sent.
+//! shown as it left them. The export views take the steps the announcer
+//! takes, in BIRD's order: the rules that keep a route from a peer
+//! (split horizon, NO_EXPORT), then the export filter; `export P` shows
+//! the route as the filter left it, before the protocol's own changes
+//! (AS prepend, next hop), as BIRD does. `wrenc neighbor ADDR adj-out`
+//! shows it as sent.
 
 use super::peer::Peer;
 use super::Daemon;
@@ -19,7 +21,7 @@ use std::fmt::Write;
 use std::net::IpAddr;
 use std::sync::Arc;
 use wren_core::announce::run_export_filter;
-use wren_core::export::export_route;
+use wren_core::export::may_export;
 use wren_core::policy::{Policy, RouteView};
 use wren_core::rib::{Path, SourceKind};
 use wren_wire::attributes::{Origin, PathAttributes};
@@ -43,13 +45,10 @@ struct Row<'a> {
     primary: bool,
 }
 
-/// A route offered to a protocol's export filter: the attributes after
-/// the export rules, and the filter's result (`None`: rejected).
-pub(super) type Offer = (
-    PathAttributes,
-    NextHop,
-    Option<(Option<PathAttributes>, NextHop)>,
-);
+/// The export filter's verdict on a route offered to it: `None`
+/// rejected, else the attributes it wrote (if any) and the next hop it
+/// set (if it set one).
+pub(super) type Offer = Option<(Option<PathAttributes>, Option<NextHop>)>;
 
 impl Daemon {
     pub(super) fn show_route(&self, q: &RouteQuery) -> Reply {
@@ -184,17 +183,15 @@ impl Daemon {
             // Only best routes are exported.
             return None;
         }
-        let (offered, nh, result) = self.offer(p, net, path)?;
-        let (attrs, next_hop) = match (view, result) {
-            (ExportView::Export, Some((modified, nh))) => (modified.unwrap_or(offered), nh),
-            (ExportView::NoExport, None) | (ExportView::PreExport, _) => (offered, nh),
-            _ => return None,
-        };
-        Some(Row {
-            attrs: Cow::Owned(attrs),
-            next_hop: Some(next_hop),
-            ..stored
-        })
+        match (view, self.offer(p, net, path)?) {
+            (ExportView::Export, Some((modified, nh))) => Some(Row {
+                attrs: modified.map_or(stored.attrs, Cow::Owned),
+                next_hop: nh.or(stored.next_hop),
+                ..stored
+            }),
+            (ExportView::NoExport, None) | (ExportView::PreExport, _) => Some(stored),
+            _ => None,
+        }
     }
 
     /// Runs a command-line filter on `row`; true when it accepts, and the
@@ -215,25 +212,17 @@ impl Daemon {
         true
     }
 
-    /// `path` offered to peer `p`: `None` when the export rules keep it
-    /// from `p` (or `p` is down or lacks the family); else what reaches
-    /// `p`'s export filter and what comes out.
+    /// `path` offered to peer `p`'s export filter: `None` when it does
+    /// not get that far (the rules keep it from `p`, or `p` is down or
+    /// lacks the family); else the filter's verdict.
     pub(super) fn offer(&self, p: &Peer, prefix: Prefix, path: &Path) -> Option<Offer> {
         let up = p.up.as_ref()?;
-        let family = if prefix.is_ipv6() {
-            Family::Ipv6Unicast
-        } else {
-            Family::Ipv4Unicast
-        };
-        if !up.neg.families.contains(family) {
+        if !up.neg.families.contains(family_of(prefix)) {
             return None;
         }
         let src = self.sources.get(path.source)?;
-        let (attrs, nh) = export_route(path, src, &up.target, family)?;
-        let shared: wren_core::rib::Attrs = Arc::new(attrs);
-        let result = run_export_filter(prefix, src, &shared, nh, p.spec.export.as_ref());
-        let attrs = Arc::try_unwrap(shared).unwrap_or_else(|a| (*a).clone());
-        Some((attrs, nh, result))
+        may_export(path, src, &up.target)?;
+        Some(run_export_filter(prefix, src, path, p.spec.export.as_ref()))
     }
 
     fn longest_match(&self, a: IpAddr) -> Option<Prefix> {
@@ -323,6 +312,15 @@ impl Daemon {
 
 /// `show route all`'s attribute lines. A route learned over BGP always
 /// has a LOCAL_PREF, as in BIRD: the one received over iBGP, else 100.
+/// The unicast family of `prefix`.
+pub(super) fn family_of(prefix: Prefix) -> Family {
+    if prefix.is_ipv6() {
+        Family::Ipv6Unicast
+    } else {
+        Family::Ipv4Unicast
+    }
+}
+
 fn attribute_lines(a: &PathAttributes, nh: Option<NextHop>, bgp: bool, r: &mut Reply) {
     let mut lines: Vec<String> = Vec::new();
     if let Some(o) = a.origin {
