@@ -52,6 +52,27 @@ pub fn decode_any(data: &[u8]) {
         for f in Family::ALL {
             let _ = u.next_hop(f);
         }
+        // FlowSpec rules arrive as MP attributes of a non-prefix family.
+        for (_, field) in u.other_reach().into_iter().chain(u.other_unreach()) {
+            flow_field(field);
+        }
+    }
+    // And the raw input as a FlowSpec NLRI field of its own.
+    flow_field(rest);
+}
+
+/// Splits a FlowSpec NLRI field and prints each rule. Must not panic;
+/// every rule [`crate::flowspec::rules`] accepts must print without its
+/// "invalid" fallback.
+#[allow(clippy::panic)] // a failed property must abort the fuzzer
+fn flow_field(field: &[u8]) {
+    if let Ok(rules) = crate::flowspec::rules(field) {
+        for r in rules {
+            let text = crate::flowspec::to_text(r);
+            if text.contains("invalid") {
+                panic!("an accepted rule does not print: {r:02x?}");
+            }
+        }
     }
 }
 

@@ -25,6 +25,7 @@
 pub mod attributes;
 pub mod capability;
 pub mod family;
+pub mod flowspec;
 pub mod header;
 pub mod message;
 pub mod nlri;

@@ -63,11 +63,27 @@ fn unnumbered_neighbor_by_interface() {
 }
 
 #[test]
-fn seed_004_as_published_names_what_is_missing_and_where() {
-    let err = parse("gobgp.conf", &lab("gobgp.conf.seed")).unwrap_err();
-    assert!(err.starts_with("gobgp.conf:"), "{err}");
-    assert!(err.contains("ipv4-flowspec"), "{err}");
-    assert!(err.contains("not supported by Wren yet"), "{err}");
+fn seed_004_as_published_offers_flowspec_beside_unicast() {
+    let spec = parse("gobgp.conf", &lab("gobgp.conf")).unwrap();
+    let d = &spec.dynamic[0].template;
+    assert_eq!(d.session.families.len(), 1);
+    assert_eq!(d.session.families[0].family, wren_wire::Family::Ipv4Unicast);
+    assert_eq!(
+        d.session.other_families,
+        vec![wren_wire::AfiSafi::new(
+            wren_wire::Afi::IPV4,
+            wren_wire::Safi::FLOWSPEC
+        )]
+    );
+    let err = parse(
+        "x.toml",
+        "[global.config]\n as = 1\n router-id = \"10.0.0.1\"\n[[neighbors]]\n [neighbors.config]\n neighbor-address = \"10.0.0.2\"\n peer-as = 2\n [[neighbors.afi-safis]]\n [neighbors.afi-safis.config]\n afi-safi-name = \"l2vpn-evpn\"\n",
+    )
+    .unwrap_err();
+    assert!(
+        err.contains("l2vpn-evpn") && err.contains("not supported by Wren yet"),
+        "{err}"
+    );
 }
 
 #[test]

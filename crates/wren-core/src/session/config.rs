@@ -74,6 +74,9 @@ pub struct SessionConfig {
     pub passive: bool,
     /// Families, in the order their capabilities are sent.
     pub families: Vec<FamilyConfig>,
+    /// Families whose NLRI are not prefixes (FlowSpec), offered after
+    /// those: their routes are kept and shown by the daemon, not routed.
+    pub other_families: Vec<wren_wire::AfiSafi>,
     /// Advertise route refresh (RFC 2918) and enhanced route refresh.
     pub route_refresh: bool,
     /// Advertise 4-octet AS support (BIRD `enable as4`, default on).
@@ -108,6 +111,7 @@ impl SessionConfig {
                 add_path: None,
                 extended_next_hop: false,
             }],
+            other_families: Vec::new(),
             route_refresh: true,
             four_octet_as: true,
             extended_message: false,

@@ -14,6 +14,9 @@ pub fn local_open(cfg: &SessionConfig, bare: bool) -> Open {
         for f in &cfg.families {
             caps.push(Capability::Multiprotocol(f.family.afi_safi()));
         }
+        for a in &cfg.other_families {
+            caps.push(Capability::Multiprotocol(*a));
+        }
         if cfg.route_refresh {
             caps.push(Capability::RouteRefresh);
         }

@@ -121,6 +121,10 @@ pub fn decode_update<'a>(body: &'a [u8], neg: &Negotiated) -> Result<Update<'a>,
         layout: d.layout,
         end_of_rib,
         ignored,
+        other: [
+            d.mp_reach.as_ref().and_then(|m| mp::other_nlri(m, true)),
+            d.mp_unreach.as_ref().and_then(|m| mp::other_nlri(m, false)),
+        ],
     })
 }
 

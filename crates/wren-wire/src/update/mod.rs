@@ -43,6 +43,10 @@ pub struct Update<'a> {
     pub(crate) layout: AttrLayout,
     pub(crate) end_of_rib: Option<Family>,
     pub(crate) ignored: Option<AfiSafi>,
+    /// NLRI fields of MP attributes of families whose NLRI are not
+    /// prefixes (FlowSpec), for the caller to read: (family, reach,
+    /// unreach).
+    pub(crate) other: [Option<(AfiSafi, &'a [u8])>; 2],
 }
 
 impl<'a> Update<'a> {
@@ -92,6 +96,18 @@ impl<'a> Update<'a> {
     /// An MP attribute of a family the session did not negotiate, ignored.
     pub fn ignored_family(&self) -> Option<AfiSafi> {
         self.ignored
+    }
+
+    /// The NLRI field of MP_REACH_NLRI for a family that is not a
+    /// [`Family`] (not prefixes: FlowSpec), with its family. Only the
+    /// caller knows whether the session negotiated it.
+    pub fn other_reach(&self) -> Option<(AfiSafi, &'a [u8])> {
+        self.other[0]
+    }
+
+    /// The same for MP_UNREACH_NLRI.
+    pub fn other_unreach(&self) -> Option<(AfiSafi, &'a [u8])> {
+        self.other[1]
     }
 
     /// The next hop for routes of `family` in this message.

@@ -92,6 +92,22 @@ fn header(mp: &RawMp<'_>, r: &mut Reader<'_>) -> Result<AfiSafi, DecodeError> {
     }
 }
 
+/// The NLRI field of an MP attribute whose family is not a [`Family`]:
+/// after AFI, SAFI and, in MP_REACH_NLRI, the next hop and reserved octet.
+pub(crate) fn other_nlri<'a>(mp: &RawMp<'a>, reach: bool) -> Option<(AfiSafi, &'a [u8])> {
+    let mut r = mp.value;
+    let afi_safi = AfiSafi::new(Afi(r.u16()?), Safi(r.u8()?));
+    if afi_safi.family().is_some() {
+        return None;
+    }
+    if reach {
+        let n = r.u8()?;
+        r.take(usize::from(n))?;
+        r.u8()?;
+    }
+    Some((afi_safi, r.rest()))
+}
+
 fn negotiated(afi_safi: AfiSafi, neg: &Negotiated) -> Option<Family> {
     afi_safi.family().filter(|f| neg.families.contains(*f))
 }

@@ -475,6 +475,14 @@ fn peer(
         let family = match af.config.afi_safi_name.as_str() {
             "ipv4-unicast" => Family::Ipv4Unicast,
             "ipv6-unicast" => Family::Ipv6Unicast,
+            // Negotiated, received, kept and shown; not installed.
+            "ipv4-flowspec" => {
+                s.other_families.push(wren_wire::AfiSafi::new(
+                    wren_wire::Afi::IPV4,
+                    wren_wire::Safi::FLOWSPEC,
+                ));
+                continue;
+            }
             other => return Err(unsupported(other)),
         };
         let ap = af.add_paths.as_ref().map(|a| &a.config).or(add_path_global);

@@ -7,6 +7,7 @@ mod connect;
 pub mod debug;
 mod direct;
 mod export;
+mod flow;
 mod igp;
 mod json;
 mod kernel;
@@ -88,6 +89,8 @@ pub struct Daemon {
     recovery_until: Option<Instant>,
     /// Some peer logs its state changes (`debug … states`).
     debug_states: bool,
+    /// FlowSpec rules received (kept and shown only).
+    flows: flow::Flows,
     /// The log's destinations, replaced on reconfiguration.
     pub logger: Option<crate::log::Logger>,
 }
@@ -121,6 +124,7 @@ impl Daemon {
             adverts: None,
             link_dev: Default::default(),
             debug_states: false,
+            flows: Default::default(),
             logger: None,
         };
         let wait = spec
@@ -558,6 +562,7 @@ impl Daemon {
             }
             match p.session.on_message(now, dir, msg, &mut out) {
                 Some(Inbound::Update(u)) => {
+                    let mut flows = false;
                     p.stats.updates_in += 1;
                     if let Some(up) = &p.up {
                         let traced;
@@ -587,6 +592,8 @@ impl Daemon {
                             &mut self.store,
                             &mut self.table,
                         );
+                        flows = up.flowspec
+                            && (u.other_reach().is_some() || u.other_unreach().is_some());
                         p.stats.imported =
                             (p.stats.imported + r.accepted).saturating_sub(r.withdrawn);
                         tracing::trace!(peer = %p.spec.name, accepted = r.accepted,
@@ -626,6 +633,9 @@ impl Daemon {
                                 p.session.reset(now, n, &mut out);
                             }
                         }
+                    }
+                    if flows {
+                        self.on_flow_update(i, &u);
                     }
                 }
                 Some(Inbound::RouteRefresh(_)) => {
@@ -691,6 +701,7 @@ impl Daemon {
                         p.stale_until = Some(self_now_plus(self.epoch, 360));
                     }
                     let cfg = p.session.config();
+                    let cfg_other = cfg.other_families.clone();
                     let rules = ImportRules {
                         local_as: cfg.local_as,
                         router_id: cfg.router_id,
@@ -737,8 +748,10 @@ impl Daemon {
                         // table must remember every path of a change.
                         self.table.keep_all_paths(true);
                     }
+                    let flowspec = flow::negotiated(&cfg_other, &remote);
                     p.up = Some(Up {
                         dir,
+                        flowspec,
                         neg: negotiated,
                         rules,
                         target,
@@ -751,6 +764,11 @@ impl Daemon {
                 Action::Down { reason, graceful } => {
                     info!(peer = %p.spec.name, %reason, "session down");
                     p.up = None;
+                    let source = p.source;
+                    self.drop_flows(source);
+                    let Some(p) = self.peers.get_mut(i) else {
+                        return;
+                    };
                     p.stats.flaps += 1;
                     p.stats.imported = 0;
                     let src = p.source;

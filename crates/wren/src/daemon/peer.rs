@@ -77,6 +77,8 @@ pub struct Up {
     pub local: Option<IpAddr>,
     /// Families whose End-of-RIB the peer has sent.
     pub eor_received: wren_wire::FamilySet,
+    /// IPv4 FlowSpec negotiated: its rules are kept and shown.
+    pub flowspec: bool,
 }
 
 impl Peer {

@@ -52,6 +52,9 @@ pub(super) type Offer = Option<(Option<PathAttributes>, Option<NextHop>)>;
 
 impl Daemon {
     pub(super) fn show_route(&self, q: &RouteQuery) -> Reply {
+        if q.table.as_deref() == Some("flow4") {
+            return self.show_flows(q.all, q.count);
+        }
         let proto = match &q.protocol {
             Some(name) => match self.peers.iter().find(|p| &p.spec.name == name) {
                 Some(p) => Some(p.source),
@@ -258,45 +261,19 @@ impl Daemon {
     fn route_lines(&self, net: &Prefix, row: &Row<'_>, first: bool, all: bool, r: &mut Reply) {
         let path = row.path;
         let src = self.sources.get(path.source);
-        let name = src.map_or("?", |s| s.name.as_str());
-        let since = self
-            .peers
-            .iter()
-            .find(|p| p.source == path.source)
-            .map_or_else(
-                || time_of_day(self.wall_epoch, false),
-                |p| time_of_day(self.wall(p.session.since()), false),
-            );
         let net_col = if first {
             net.to_string()
         } else {
             String::new()
         };
-        let star = if row.primary { " *" } else { "" };
-        let pref = src.map_or(100, |s| s.preference);
         let a = &*row.attrs;
         let kind = if path.hop.is_some() {
             "unicast"
         } else {
             "blackhole"
         };
-        let mut line = format!("{net_col:<20} {kind} [{name} {since}]{star} ({pref})");
-        if matches!(src.map(|s| &s.kind), Some(SourceKind::Bgp(_))) {
-            let origin = match a.origin {
-                Some(Origin::Igp) | None => 'i',
-                Some(Origin::Egp) => 'e',
-                Some(Origin::Incomplete) => '?',
-            };
-            match a.as_path.as_ref().and_then(|p| p.last()) {
-                Some(asn) => {
-                    let _ = write!(line, " [AS{asn}{origin}]");
-                }
-                None => {
-                    let _ = write!(line, " [{origin}]");
-                }
-            }
-        }
-        r.line(1007, line);
+        let head = format!("{net_col:<20} {kind}");
+        r.line(1007, route_head(self, &head, path.source, a, row.primary));
         let dev = self.link_dev.get(&path.source).copied();
         if let Some(nh) = row.next_hop {
             let (a, link_scope) = wren_core::export::forwarding_address(nh);
@@ -312,6 +289,42 @@ impl Daemon {
 
 /// `show route all`'s attribute lines. A route learned over BGP always
 /// has a LOCAL_PREF, as in BIRD: the one received over iBGP, else 100.
+/// A route's first line after its network column: `[PROTO SINCE] *
+/// (PREF) [ASnnni]`, the star on the primary route, the AS part for BGP.
+pub(super) fn route_head(
+    d: &Daemon,
+    head: &str,
+    source: wren_core::rib::SourceId,
+    a: &PathAttributes,
+    primary: bool,
+) -> String {
+    let src = d.sources.get(source);
+    let name = src.map_or("?", |s| s.name.as_str());
+    let since = d.peers.iter().find(|p| p.source == source).map_or_else(
+        || time_of_day(d.wall_epoch, false),
+        |p| time_of_day(d.wall(p.session.since()), false),
+    );
+    let star = if primary { " *" } else { "" };
+    let pref = src.map_or(100, |s| s.preference);
+    let mut line = format!("{head} [{name} {since}]{star} ({pref})");
+    if matches!(src.map(|s| &s.kind), Some(SourceKind::Bgp(_))) {
+        let origin = match a.origin {
+            Some(Origin::Igp) | None => 'i',
+            Some(Origin::Egp) => 'e',
+            Some(Origin::Incomplete) => '?',
+        };
+        match a.as_path.as_ref().and_then(|p| p.last()) {
+            Some(asn) => {
+                let _ = write!(line, " [AS{asn}{origin}]");
+            }
+            None => {
+                let _ = write!(line, " [{origin}]");
+            }
+        }
+    }
+    line
+}
+
 /// The unicast family of `prefix`.
 pub(super) fn family_of(prefix: Prefix) -> Family {
     if prefix.is_ipv6() {
@@ -321,7 +334,7 @@ pub(super) fn family_of(prefix: Prefix) -> Family {
     }
 }
 
-fn attribute_lines(a: &PathAttributes, nh: Option<NextHop>, bgp: bool, r: &mut Reply) {
+pub(super) fn attribute_lines(a: &PathAttributes, nh: Option<NextHop>, bgp: bool, r: &mut Reply) {
     let mut lines: Vec<String> = Vec::new();
     if let Some(o) = a.origin {
         let o = match o {
