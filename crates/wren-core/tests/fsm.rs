@@ -497,6 +497,56 @@ fn collision_keeps_the_connection_of_the_higher_identifier() {
     assert_eq!(s.established().map(|e| e.0), Some(Dir::Outgoing));
 }
 
+/// Both connections opened at once, the peer's OPEN first on one while
+/// the other still waits for its OPEN (OpenSent): the choice is made now,
+/// by identifier, the same choice the peer makes, so the two sides never
+/// keep different connections.
+#[test]
+fn collision_is_resolved_against_a_connection_in_open_sent() {
+    let cases = [
+        ([10, 0, 0, 1], Dir::Incoming, Dir::Outgoing),
+        ([10, 0, 0, 9], Dir::Outgoing, Dir::Incoming),
+    ];
+    for (our_id, keep, lose) in cases {
+        let mut c = cfg();
+        c.router_id = Ipv4Addr::from(our_id);
+        let mut s = Session::new(c);
+        let mut out = Vec::new();
+        s.start(secs(0));
+        s.on_timer(secs(5), &mut out);
+        s.on_connected(secs(5), Dir::Outgoing, &mut out);
+        s.on_connected(secs(5), Dir::Incoming, &mut out);
+        out.clear();
+        // The OPEN arrives on the outgoing connection first.
+        s.on_message(
+            secs(5),
+            Dir::Outgoing,
+            &peer_open(65001, 90, [10, 0, 0, 2], vec![]),
+            &mut out,
+        );
+        assert_eq!(
+            notification(&out, lose),
+            Some((code::CEASE, cease::CONNECTION_COLLISION)),
+            "our id {our_id:?}"
+        );
+        assert!(out.contains(&Action::Close { dir: lose }));
+        if keep == Dir::Incoming {
+            s.on_message(
+                secs(5),
+                Dir::Incoming,
+                &peer_open(65001, 90, [10, 0, 0, 2], vec![]),
+                &mut out,
+            );
+        }
+        s.on_message(secs(5), keep, &keepalive(), &mut out);
+        assert_eq!(
+            s.established().map(|e| e.0),
+            Some(keep),
+            "our id {our_id:?}"
+        );
+    }
+}
+
 #[test]
 fn collision_with_established_session_closes_the_newcomer() {
     let mut s = established(cfg(), Dir::Outgoing, 90, vec![]);

@@ -75,7 +75,13 @@ pub enum KernelEvent {
 pub struct EventStream {
     sock: NlSocket,
     pending: VecDeque<KernelEvent>,
+    skip_protocol: Option<u8>,
 }
+
+/// `RTM_NEWROUTE` and `RTM_DELROUTE`.
+const ROUTE_KINDS: [u16; 2] = [24, 25];
+/// Offset of `rtm_protocol` in `struct rtmsg`.
+const RTM_PROTOCOL_AT: usize = 5;
 
 impl EventStream {
     /// Subscribes to `groups`. Needs a tokio runtime. Events are queued by
@@ -85,7 +91,21 @@ impl EventStream {
         Ok(EventStream {
             sock: NlSocket::open(&numbers)?,
             pending: VecDeque::new(),
+            skip_protocol: None,
         })
+    }
+
+    /// Drops route notifications of `protocol` unread: a daemon's own
+    /// routes come back to it as notifications, a million of them for a
+    /// full table, and decoding each only to discard it made the reader
+    /// fall behind and the kernel drop notifications (an overrun, then a
+    /// full resync).
+    /// The kernel drops them (a socket filter); should that fail, they
+    /// are dropped here, unparsed.
+    pub fn skip_routes_of(&mut self, protocol: u8) {
+        if self.sock.skip_routes_of(protocol).is_err() {
+            self.skip_protocol = Some(protocol);
+        }
     }
 
     /// The next event, waiting for one if none is queued.
@@ -96,7 +116,14 @@ impl EventStream {
             }
             match self.sock.recv().await {
                 Ok(data) => {
-                    let events = frames(data).filter_map(|f| f.parse().ok().and_then(event));
+                    let skip = self.skip_protocol;
+                    let events = frames(data)
+                        .filter(|f| {
+                            skip.is_none()
+                                || !ROUTE_KINDS.contains(&f.kind)
+                                || f.payload.get(RTM_PROTOCOL_AT).copied() != skip
+                        })
+                        .filter_map(|f| f.parse().ok().and_then(event));
                     self.pending.extend(events);
                 }
                 Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => {

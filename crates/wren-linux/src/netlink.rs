@@ -90,6 +90,31 @@ impl NlSocket {
         })
     }
 
+    /// Has the kernel drop route notifications (`RTM_NEWROUTE`,
+    /// `RTM_DELROUTE`) of `rtm_protocol` `protocol` before they are queued
+    /// for this socket: a classic BPF filter on the message type and the
+    /// protocol octet. A route notification is one message per datagram,
+    /// so the filter's view of the first header is the whole story.
+    pub(crate) fn skip_routes_of(&self, protocol: u8) -> io::Result<()> {
+        use socket2::SockFilter;
+        // BPF loads half-words big-endian; the header is in host order.
+        let kind = |k: u16| u32::from(u16::from_be_bytes(k.to_ne_bytes()));
+        const LDH_ABS: u16 = 0x28;
+        const LDB_ABS: u16 = 0x30;
+        const JEQ_K: u16 = 0x15;
+        const RET_K: u16 = 0x06;
+        let prog = [
+            SockFilter::new(LDH_ABS, 0, 0, 4),                     // nlmsg_type
+            SockFilter::new(JEQ_K, 1, 0, kind(24)),                // RTM_NEWROUTE: check
+            SockFilter::new(JEQ_K, 0, 2, kind(25)),                // RTM_DELROUTE: check; else keep
+            SockFilter::new(LDB_ABS, 0, 0, HEADER_LEN as u32 + 5), // rtm_protocol
+            SockFilter::new(JEQ_K, 1, 0, u32::from(protocol)),
+            SockFilter::new(RET_K, 0, 0, u32::MAX), // keep
+            SockFilter::new(RET_K, 0, 0, 0),        // drop
+        ];
+        socket2::SockRef::from(self.sock.socket_ref()).attach_filter(&prog)
+    }
+
     /// The socket's receive buffer in bytes, as the kernel accounts it.
     pub(crate) fn rcvbuf(&self) -> usize {
         self.rcvbuf

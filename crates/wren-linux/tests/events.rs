@@ -170,3 +170,32 @@ fn only_subscribed_groups_are_heard() {
         );
     });
 }
+
+/// A stream told to skip protocol 12 ("bird", what our routes carry)
+/// never hears those routes come and go, and still hears everyone else's.
+#[test]
+fn our_own_routes_are_not_heard() {
+    if !root() {
+        return;
+    }
+    let ns = lab("evskip");
+    let name = ns.name.clone();
+    ns.run(move || async move {
+        let mut s = EventStream::open(&[Group::Ipv4Route]).unwrap();
+        s.skip_routes_of(12);
+        let add = |dst: &str, proto: &str| {
+            sh(
+                "ip",
+                &["-n", &name, "route", "add", dst, "via", "198.18.0.2", "proto", proto],
+            )
+        };
+        add("198.19.30.0/24", "12");
+        sh("ip", &["-n", &name, "route", "del", "198.19.30.0/24"]);
+        add("198.19.31.0/24", "static");
+        let e = wait_for(&mut s, |_| true).await;
+        assert!(
+            matches!(e, KernelEvent::RouteAdded(ref k) if k.route.dst.to_string() == "198.19.31.0/24"),
+            "heard first: {e:?}"
+        );
+    });
+}

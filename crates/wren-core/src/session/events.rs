@@ -310,6 +310,12 @@ impl Session {
 
     /// Connection collision detection (RFC 4271 §6.8), when the peer's OPEN
     /// arrives on `dir`. Returns true when `dir` itself was closed.
+    ///
+    /// The other connection is examined in OpenSent too, as §6.8 allows
+    /// once the peer's identifier is known (this OPEN tells it): resolving
+    /// only against OpenConfirm lets this side establish one connection
+    /// while the peer, holding both in OpenConfirm, keeps the other, and
+    /// both die (seen in a 50-node mesh started at once).
     fn collision(
         &mut self,
         now: Instant,
@@ -324,7 +330,7 @@ impl Session {
                 self.close_conn(dir, Some(&n), out);
                 true
             }
-            ConnState::OpenConfirm => {
+            ConnState::OpenSent | ConnState::OpenConfirm => {
                 // The connection opened by the higher identifier survives.
                 let keep = if u32::from(self.cfg.router_id) < u32::from(open.bgp_id) {
                     Dir::Incoming

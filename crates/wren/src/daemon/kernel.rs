@@ -66,6 +66,10 @@ pub fn spawn_watch(
 ) -> Result<(), wren_linux::Error> {
     use super::net::NetEvent::Kernel;
     let mut stream = EventStream::open(&Group::ALL)?;
+    if let Some(t) = &table {
+        // Our own routes' echoes: the main loop would discard them anyway.
+        stream.skip_routes_of(t.protocol);
+    }
     let dump = table.map(KernelTable::open).transpose()?;
     tokio::spawn(async move {
         if let Some(mut t) = dump {
