@@ -205,6 +205,7 @@ mod tests {
             v6_per_peer: 1_000,
             attrs: AttrMode::Shared,
             withdraw: true,
+            kind: crate::scenario::Kind::Transit,
         };
         let feeds = build(&s, 1).unwrap_or_default();
         assert_eq!(feeds.len(), 2);
@@ -228,6 +229,7 @@ mod tests {
             v6_per_peer: 0,
             attrs: AttrMode::Distinct,
             withdraw: false,
+            kind: crate::scenario::Kind::Transit,
         };
         let feeds = build(&s, 1).unwrap_or_default();
         let f = feeds.first().unwrap_or_else(|| panic!("no feed"));

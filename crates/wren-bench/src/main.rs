@@ -5,8 +5,9 @@
 //! each target runs in a fresh lab ([`topology`]): the router starts
 //! ([`daemon`], [`targets`]), the monitor ([`monitor`]) and the testers
 //! ([`testers`]) open their sessions ([`connect`]), and [`run`] times the
-//! monitor's view. [`report`] and [`plot`] turn the outcomes into a table,
-//! a CSV and an SVG.
+//! monitor's view, or for `kernel-fib` the kernel's ([`fib`], [`rtnl`]).
+//! The `mesh` scenario builds a network of its own ([`mesh`]). [`report`]
+//! and [`plot`] turn the outcomes into a table, a CSV and an SVG.
 
 #![cfg_attr(
     test,
@@ -18,12 +19,18 @@ mod cli;
 mod connect;
 mod daemon;
 mod feed;
+mod fib;
+mod held;
 mod lab;
+mod mesh;
 mod monitor;
 mod plot;
 mod prefixes;
+mod process;
+mod progress;
 mod report;
 mod rng;
+mod rtnl;
 mod run;
 mod scenario;
 mod session;
@@ -35,8 +42,8 @@ use anyhow::{bail, Context, Result};
 use clap::Parser;
 use cli::Args;
 use report::ScenarioResult;
-use run::{Options, Status};
-use scenario::Scenario;
+use run::{Options, Outcome, Status};
+use scenario::{Kind, Scenario};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -122,26 +129,21 @@ async fn bench(args: &Args) -> Result<ExitCode> {
     let mut results = Vec::new();
     for s in scenarios {
         eprintln!("== {}: {}", s.name, s.shape());
-        let started = Instant::now();
-        let sc = s.clone();
-        let seed = args.seed;
-        let feeds = tokio::task::spawn_blocking(move || feed::build(&sc, seed)).await??;
-        let (updates, octets) = feeds.iter().fold((0, 0), |(u, o), f| {
-            (
-                u + f.announce_updates + f.withdraw_updates,
-                o + f.announce.len() + f.withdraw.len(),
-            )
+        let feeds = Arc::new(if s.has_testers() {
+            encode(&s, args.seed).await?
+        } else {
+            Vec::new()
         });
-        eprintln!(
-            "   encoded {updates} UPDATEs ({:.1} MiB) in {:.2} s",
-            octets as f64 / 1_048_576.0,
-            started.elapsed().as_secs_f64()
-        );
-        let feeds = Arc::new(feeds);
         let mut outcomes = Vec::new();
         for &t in &targets {
-            let o = run::run(&s, feeds.clone(), t, &options).await;
-            eprintln!("   {:<6} {}", t.name(), summary(&o));
+            let o = if let Some(why) = t.unsupported(s.kind) {
+                Outcome::not_applicable(t, why)
+            } else if let Kind::Mesh { .. } = s.kind {
+                mesh::run(&s, t, &options).await
+            } else {
+                run::run(&s, feeds.clone(), t, &options).await
+            };
+            eprintln!("   {:<6} {}", t.name(), summary(&o, &s));
             outcomes.push(o);
         }
         let r = ScenarioResult {
@@ -160,10 +162,11 @@ async fn bench(args: &Args) -> Result<ExitCode> {
         plot::plot(&results, path)?;
         eprintln!("plot: {}", path.display());
     }
+    // A target that cannot take part in a scenario is no failure of it.
     let all_converged = results
         .iter()
         .flat_map(|r| &r.outcomes)
-        .all(|o| o.status == Status::Converged);
+        .all(|o| matches!(o.status, Status::Converged | Status::NotApplicable(_)));
     if all_converged && !args.keep {
         let _ = std::fs::remove_dir_all(&options.work_dir);
     } else {
@@ -176,17 +179,42 @@ async fn bench(args: &Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Encodes the testers' streams of `s`, once for every target.
+async fn encode(s: &Scenario, seed: u64) -> Result<Vec<feed::Feed>> {
+    let started = Instant::now();
+    let sc = s.clone();
+    let feeds = tokio::task::spawn_blocking(move || feed::build(&sc, seed)).await??;
+    let (updates, octets) = feeds.iter().fold((0, 0), |(u, o), f| {
+        (
+            u + f.announce_updates + f.withdraw_updates,
+            o + f.announce.len() + f.withdraw.len(),
+        )
+    });
+    eprintln!(
+        "   encoded {updates} UPDATEs ({:.1} MiB) in {:.2} s",
+        octets as f64 / 1_048_576.0,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(feeds)
+}
+
 /// One progress line per run.
-fn summary(o: &run::Outcome) -> String {
+fn summary(o: &run::Outcome, s: &Scenario) -> String {
     match &o.status {
         Status::Converged => {
-            let mut s = format!("{:.2} s", o.converge_s.unwrap_or(0.0));
+            // The mesh's clocks run for milliseconds.
+            let t = |v: f64| match s.kind {
+                Kind::Mesh { .. } => format!("{:.1} ms", v * 1000.0),
+                Kind::Transit | Kind::KernelFib => format!("{v:.2} s"),
+            };
+            let mut line = t(o.converge_s.unwrap_or(0.0));
             if let Some(w) = o.withdraw_s {
-                s.push_str(&format!(", withdrawn in {w:.2} s"));
+                line.push_str(&format!(", withdrawn in {}", t(w)));
             }
-            s
+            line
         }
-        Status::TimedOut(held) => format!("timed out with {held} routes at the monitor"),
+        Status::TimedOut(held) => format!("timed out with {held} {} held", s.unit()),
         Status::Failed(why) => format!("FAILED: {why}"),
+        Status::NotApplicable(why) => format!("not applicable: {why}"),
     }
 }

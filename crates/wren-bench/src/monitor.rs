@@ -7,10 +7,11 @@
 //! are present, so duplicates, implicit replacements and withdrawals of
 //! routes never announced all count right.
 
-use crate::prefixes;
+use crate::held::Held;
+use crate::progress::{Counter, Progress, Recorder, Trace};
 use crate::session::{keepalive, kind, kinds, notification_error, Framer, KEEPALIVE_EVERY};
 use anyhow::{bail, Result};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use tokio::io::AsyncWriteExt;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
@@ -18,86 +19,16 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use wren_wire::header::HEADER_LEN;
 use wren_wire::reader::Reader;
-use wren_wire::{Family, NlriSection, Prefix};
+use wren_wire::{Family, NlriSection};
 
-/// Least time between two samples of the routes-held curve.
-const SAMPLE_EVERY: Duration = Duration::from_millis(2);
-
-/// Where the monitor stands, published after every read.
-#[derive(Clone, Copy, Debug)]
-pub struct Progress {
-    /// Routes held.
-    pub held: u64,
-    /// UPDATE messages received so far.
-    pub updates: u64,
-    /// When `held` last changed.
-    pub at: Instant,
-    /// End-of-RIB markers received: the router has sent its whole table
-    /// for that many families.
-    pub end_of_ribs: u32,
+/// Reading UPDATEs into the bitmap: the parsing lives here, with the one
+/// counter that needs it.
+trait Updates {
+    fn section(&mut self, bytes: &[u8], family: Family, present: bool) -> Result<()>;
+    fn update(&mut self, msg: &[u8]) -> Result<bool>;
 }
 
-/// What the monitor saw over the whole session.
-#[derive(Debug, Default)]
-pub struct Trace {
-    /// (time, routes held), one sample per [`SAMPLE_EVERY`] at most; the
-    /// last is the final state.
-    pub samples: Vec<(Instant, u64)>,
-    /// Routes received that the generator never announced.
-    pub foreign: u64,
-}
-
-/// The routes present, one bit per route number: IPv4 routes first, then
-/// IPv6 ones.
-struct Held {
-    bits: Vec<u64>,
-    v4: u32,
-    v6: u32,
-    count: u64,
-    foreign: u64,
-}
-
-impl Held {
-    fn new(v4: u32, v6: u32) -> Self {
-        let n = u64::from(v4) + u64::from(v6);
-        Held {
-            bits: vec![0; usize::try_from(n / 64 + 1).unwrap_or(0)],
-            v4,
-            v6,
-            count: 0,
-            foreign: 0,
-        }
-    }
-
-    /// The bit of `p`, if it is a route the generator announces.
-    fn slot(&self, p: &Prefix) -> Option<(usize, u64)> {
-        let i = prefixes::index(p)?;
-        let n = match p {
-            Prefix::V4(_) if i < self.v4 => u64::from(i),
-            Prefix::V6(_) if i < self.v6 => u64::from(self.v4) + u64::from(i),
-            _ => return None,
-        };
-        Some((usize::try_from(n / 64).ok()?, 1 << (n % 64)))
-    }
-
-    fn set(&mut self, p: &Prefix, present: bool) {
-        let Some((w, bit)) = self.slot(p) else {
-            self.foreign += u64::from(present);
-            return;
-        };
-        let Some(word) = self.bits.get_mut(w) else {
-            return;
-        };
-        let was = *word & bit != 0;
-        if present && !was {
-            *word |= bit;
-            self.count += 1;
-        } else if !present && was {
-            *word &= !bit;
-            self.count -= 1;
-        }
-    }
-
+impl Updates for Held {
     fn section(&mut self, bytes: &[u8], family: Family, present: bool) -> Result<()> {
         let s = match NlriSection::parse(Reader::new(bytes), family, false) {
             Ok(s) => s,
@@ -170,13 +101,7 @@ impl Monitor {
     /// hold messages read during the OPEN exchange.
     pub fn start(stream: TcpStream, framer: Framer, v4: u32, v6: u32) -> Self {
         let (rd, wr) = stream.into_split();
-        let first = Progress {
-            held: 0,
-            updates: 0,
-            at: Instant::now(),
-            end_of_ribs: 0,
-        };
-        let (tx, progress) = watch::channel(first);
+        let (tx, progress) = watch::channel(Progress::start());
         let (stop, stopped) = watch::channel(false);
         Monitor {
             progress,
@@ -202,6 +127,17 @@ impl Monitor {
     }
 }
 
+impl Counter for Monitor {
+    fn progress(&self) -> watch::Receiver<Progress> {
+        self.progress.clone()
+    }
+
+    fn failure(&self) -> Option<String> {
+        self.failed()
+            .then(|| "the monitor session failed".to_string())
+    }
+}
+
 async fn read(
     mut rd: OwnedReadHalf,
     mut framer: Framer,
@@ -209,11 +145,8 @@ async fn read(
     tx: watch::Sender<Progress>,
     mut stop: watch::Receiver<bool>,
 ) -> Result<Trace> {
-    let mut trace = Trace::default();
     let mut p = *tx.borrow();
-    trace.samples.push((p.at, 0));
-    // Never within SAMPLE_EVERY of the first sample, which must stay 0.
-    let mut last_sample = p.at.checked_sub(SAMPLE_EVERY).unwrap_or(p.at);
+    let mut curve = Recorder::new(p.at);
     loop {
         while let Some(msg) = framer.next_message()? {
             match kind(msg) {
@@ -226,21 +159,10 @@ async fn read(
                 k => bail!("unexpected message type {k} on the monitor session"),
             }
         }
-        let now = Instant::now();
-        if held.count != p.held {
-            p.held = held.count;
-            p.at = now;
-            // The last sample is always the current state; a new one is
-            // started every SAMPLE_EVERY.
-            match trace.samples.last_mut() {
-                Some(last) if now.duration_since(last_sample) < SAMPLE_EVERY => {
-                    *last = (now, p.held)
-                }
-                _ => {
-                    trace.samples.push((now, p.held));
-                    last_sample = now;
-                }
-            }
+        if held.count() != p.held {
+            p.held = held.count();
+            p.at = Instant::now();
+            curve.record(p.at, p.held);
         }
         tx.send_replace(p);
         let stopped = tokio::select! {
@@ -256,8 +178,7 @@ async fn read(
             },
         };
         if stopped {
-            trace.foreign = held.foreign;
-            return Ok(trace);
+            return Ok(curve.finish(held.foreign()));
         }
     }
 }
@@ -292,6 +213,7 @@ mod tests {
             v6_per_peer: 700,
             attrs: AttrMode::Shared,
             withdraw: true,
+            kind: crate::scenario::Kind::Transit,
         };
         let feeds = build(&s, 3).unwrap_or_default();
         let mut held = Held::new(s.total_v4(), s.total_v6());
@@ -300,18 +222,18 @@ mod tests {
                 assert!(!held.update(m.unwrap_or_default()).unwrap());
             }
         }
-        assert_eq!(held.count, s.total_routes());
+        assert_eq!(held.count(), s.total_routes());
         // Announcing again changes nothing.
         for m in split_stream(&feeds[0].announce, 4096) {
             held.update(m.unwrap_or_default()).unwrap_or_default();
         }
-        assert_eq!(held.count, s.total_routes());
+        assert_eq!(held.count(), s.total_routes());
         for f in &feeds {
             for m in split_stream(&f.withdraw, 4096) {
                 held.update(m.unwrap_or_default()).unwrap_or_default();
             }
         }
-        assert_eq!((held.count, held.foreign), (0, 0));
+        assert_eq!((held.count(), held.foreign()), (0, 0));
         let _ = assumed_session(true);
     }
 
@@ -323,14 +245,5 @@ mod tests {
             wren_wire::update::encode_end_of_rib(&mut m, f);
             assert!(held.update(&m).unwrap(), "{f}");
         }
-    }
-
-    #[test]
-    fn foreign_routes_are_not_counted() {
-        let mut held = Held::new(10, 0);
-        let p: Prefix = "10.0.0.0/8".parse().unwrap_or_else(|_| unreachable!());
-        held.set(&p, true);
-        held.set(&Prefix::V4(prefixes::v4(11)), true);
-        assert_eq!((held.count, held.foreign), (0, 2));
     }
 }

@@ -1,8 +1,9 @@
-//! The convergence plot: routes held at the monitor over time, one line
-//! per target, one panel per scenario, as SVG (no font or system library
-//! needed).
+//! The convergence plot: routes held at the monitor (or in the kernel, or
+//! mesh nodes routing the new pod CIDR) over time, one line per target,
+//! one panel per scenario, as SVG (no font or system library needed).
 
 use crate::report::ScenarioResult;
+use crate::scenario::Kind;
 use crate::targets::Target;
 use anyhow::{anyhow, Result};
 use plotters::prelude::*;
@@ -45,7 +46,12 @@ pub fn plot(results: &[ScenarioResult], path: &Path) -> Result<()> {
             .flat_map(|o| o.samples.last().map(|s| s.0))
             .fold(0.1_f64, f64::max)
             * 1.05;
-        let y_max = (r.scenario.total_routes() as f64 * 1.05).max(1.0);
+        let y_max = (r.scenario.goal() as f64 * 1.05).max(1.0);
+        let (x_desc, y_desc) = match r.scenario.kind {
+            Kind::Transit => ("seconds since the first UPDATE", "routes at the monitor"),
+            Kind::KernelFib => ("seconds since the first UPDATE", "routes in the kernel"),
+            Kind::Mesh { .. } => ("seconds since the pod CIDR was added", "nodes routing it"),
+        };
         let mut chart = ChartBuilder::on(area)
             .caption(
                 format!("{}: {}", r.scenario.name, r.scenario.shape()),
@@ -58,8 +64,8 @@ pub fn plot(results: &[ScenarioResult], path: &Path) -> Result<()> {
             .map_err(e)?;
         chart
             .configure_mesh()
-            .x_desc("seconds since the first UPDATE")
-            .y_desc("routes at the monitor")
+            .x_desc(x_desc)
+            .y_desc(y_desc)
             .y_label_formatter(&count_label)
             .draw()
             .map_err(e)?;

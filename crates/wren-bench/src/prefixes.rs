@@ -7,8 +7,8 @@
 //! monitor is never what the clock measures.
 //!
 //! IPv4 routes are /24s from 11.0.0.0 up; IPv6 routes are /48s from
-//! 2400::. Neither is installed anywhere:
-//! the routers under test do no kernel export.
+//! 2400::. Only `kernel-fib` installs them, and only in the router's own
+//! namespace; the kernel watcher numbers them the same way.
 
 use wren_wire::{Ipv4Prefix, Ipv6Prefix, Prefix};
 

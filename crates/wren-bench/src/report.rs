@@ -10,7 +10,7 @@
 
 use crate::attrs::AttrMode;
 use crate::run::{Outcome, Status};
-use crate::scenario::Scenario;
+use crate::scenario::{Kind, Scenario};
 use std::fmt::Write as _;
 
 /// One scenario and the outcome of each target on it.
@@ -27,37 +27,34 @@ struct Column {
     heading: &'static str,
     value: fn(&Outcome) -> Option<f64>,
     decimals: usize,
+    /// Shown multiplied by this (1000 for milliseconds).
+    scale: f64,
 }
 
-fn columns(withdraw: bool) -> Vec<Column> {
-    let mut c = vec![Column {
-        heading: "converge s",
-        value: |o| o.converge_s,
-        decimals: 2,
-    }];
-    if withdraw {
-        c.push(Column {
-            heading: "withdraw s",
-            value: |o| o.withdraw_s,
-            decimals: 2,
-        });
+fn columns(s: &Scenario) -> Vec<Column> {
+    // The mesh's clocks run for milliseconds, and are shown in them.
+    let ms = matches!(s.kind, Kind::Mesh { .. });
+    let time = |(sec, milli): (&'static str, &'static str), value| Column {
+        heading: if ms { milli } else { sec },
+        value,
+        decimals: if ms { 1 } else { 2 },
+        scale: if ms { 1000.0 } else { 1.0 },
+    };
+    let mut c = vec![time(("converge s", "converge ms"), |o| o.converge_s)];
+    if s.withdraw {
+        c.push(time(("withdraw s", "withdraw ms"), |o| o.withdraw_s));
     }
-    c.push(Column {
-        heading: "CPU s",
-        value: |o| o.cpu_s,
-        decimals: 2,
-    });
-    if withdraw {
-        c.push(Column {
-            heading: "CPU withdraw s",
-            value: |o| o.cpu_withdraw_s,
-            decimals: 2,
-        });
+    c.push(time(("CPU s", "CPU ms"), |o| o.cpu_s));
+    if s.withdraw {
+        c.push(time(("CPU withdraw s", "CPU withdraw ms"), |o| {
+            o.cpu_withdraw_s
+        }));
     }
     c.push(Column {
         heading: "peak RSS MiB",
         value: |o| o.peak_rss_mib,
         decimals: 0,
+        scale: 1.0,
     });
     c
 }
@@ -80,18 +77,19 @@ fn ratio(outcomes: &[Outcome], me: usize, value: fn(&Outcome) -> Option<f64>) ->
     (best > 0.0).then(|| mine / best)
 }
 
-fn status_text(s: &Status) -> String {
+fn status_text(s: &Status, unit: &str) -> String {
     match s {
         Status::Converged => "ok".into(),
-        Status::TimedOut(held) => format!("timed out at {held} routes"),
+        Status::TimedOut(held) => format!("timed out at {held} {unit}"),
         Status::Failed(why) => format!("failed: {}", why.lines().next().unwrap_or("")),
+        Status::NotApplicable(why) => format!("not applicable: {why}"),
     }
 }
 
 /// The text table of one scenario.
 pub fn table(r: &ScenarioResult) -> String {
     let s = &r.scenario;
-    let cols = columns(s.withdraw);
+    let cols = columns(s);
     let mut head: Vec<String> = vec!["target".into()];
     head.extend(cols.iter().map(|c| c.heading.to_string()));
     head.extend(["UPDATEs".into(), "intake s".into(), "status".into()]);
@@ -105,7 +103,7 @@ pub fn table(r: &ScenarioResult) -> String {
             } else {
                 ""
             };
-            row.push(match (c.value)(o) {
+            row.push(match (c.value)(o).map(|v| v * c.scale) {
                 Some(v) => match ratio(&r.outcomes, i, c.value) {
                     Some(x) => format!("{v:.*} ({x:.2}×)", c.decimals),
                     None => format!("{at_least}{v:.*}", c.decimals),
@@ -120,7 +118,7 @@ pub fn table(r: &ScenarioResult) -> String {
         };
         row.push(updates);
         row.push(o.feed_s.map_or("-".into(), |f| format!("{f:.2}")));
-        row.push(status_text(&o.status));
+        row.push(status_text(&o.status, s.unit()));
         rows.push(row);
     }
     let widths: Vec<usize> = (0..rows.first().map_or(0, Vec::len))
@@ -164,15 +162,22 @@ pub fn csv(results: &[ScenarioResult]) -> String {
         "scenario,peers,routes,attributes,target,status,converge_s,withdraw_s,cpu_s,\
          cpu_withdraw_s,peak_rss_mib,updates,updates_withdraw,intake_s,held_at_timeout\n",
     );
-    let f = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.3}"));
+    // Microseconds: the mesh's figures are a few milliseconds.
+    let f = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.6}"));
     let n = |v: Option<u64>| v.map_or(String::new(), |v| v.to_string());
     for r in results {
         let s = &r.scenario;
+        // A mesh is N nodes and one route, the pod CIDR.
+        let (peers, routes) = match s.kind {
+            Kind::Mesh { nodes } => (nodes, 1),
+            Kind::Transit | Kind::KernelFib => (s.peers, s.total_routes()),
+        };
         for o in &r.outcomes {
             let (status, held) = match &o.status {
                 Status::Converged => ("converged", None),
                 Status::TimedOut(h) => ("timeout", Some(*h)),
                 Status::Failed(_) => ("failed", None),
+                Status::NotApplicable(_) => ("n/a", None),
             };
             let attrs = match s.attrs {
                 AttrMode::Shared => "shared",
@@ -180,10 +185,8 @@ pub fn csv(results: &[ScenarioResult]) -> String {
             };
             let _ = writeln!(
                 out,
-                "{},{},{},{attrs},{},{status},{},{},{},{},{},{},{},{},{}",
+                "{},{peers},{routes},{attrs},{},{status},{},{},{},{},{},{},{},{},{}",
                 s.name,
-                s.peers,
-                s.total_routes(),
                 o.target.name(),
                 f(o.converge_s),
                 f(o.withdraw_s),

@@ -1,13 +1,16 @@
 //! One scenario against one router: build the lab, start the router,
 //! bring the monitor and the testers up, run the clocks, take the figures,
-//! tear everything down.
+//! tear everything down. `kernel-fib` runs here too, with the kernel's
+//! route notifications ([`FibWatch`]) counting in place of the monitor.
 
 use crate::connect::{open_all, PeerSpec};
 use crate::daemon::Daemon;
 use crate::feed::{check_negotiated, Feed};
-use crate::lab::{self, NS_GEN, NS_MON};
-use crate::monitor::{Monitor, Progress};
-use crate::scenario::Scenario;
+use crate::fib::FibWatch;
+use crate::lab::{self, NS_DUT, NS_GEN, NS_MON};
+use crate::monitor::Monitor;
+use crate::progress::{Counter, Progress, Trace};
+use crate::scenario::{Kind, Scenario};
 use crate::session;
 use crate::targets::{Lab, Target};
 use crate::testers::{Phase, Testers};
@@ -46,6 +49,8 @@ pub enum Status {
     /// The run could not be carried out (a session failed, the router
     /// exited or did not start).
     Failed(String),
+    /// The target cannot take part in this scenario, for this reason.
+    NotApplicable(String),
 }
 
 /// The figures of one run.
@@ -82,7 +87,8 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    fn new(target: Target) -> Self {
+    /// An outcome with no figures yet.
+    pub fn new(target: Target) -> Self {
         Outcome {
             target,
             status: Status::Failed("not run".into()),
@@ -98,6 +104,14 @@ impl Outcome {
             foreign: 0,
         }
     }
+
+    /// `target` cannot take part, for `why`.
+    pub fn not_applicable(target: Target, why: &str) -> Self {
+        Outcome {
+            status: Status::NotApplicable(why.to_string()),
+            ..Outcome::new(target)
+        }
+    }
 }
 
 /// Runs `s` against `target` with the testers' pre-encoded `feeds`.
@@ -108,8 +122,15 @@ pub async fn run(s: &Scenario, feeds: Arc<Vec<Feed>>, target: Target, o: &Option
     let result = async {
         std::fs::create_dir_all(&dir)?;
         let topo = Topology::create(s.peers, s.has_v6()).context("building the lab")?;
-        let daemon = Daemon::start(target, &Lab::new(s.peers, s.has_v6()), &dir, &o.wrend)?;
-        let r = measure(s, feeds, o, daemon, &mut out).await;
+        // Listening before the router starts: no notification is missed.
+        let (fib, lab) = if s.kind == Kind::KernelFib {
+            let fib = FibWatch::start(NS_DUT, s.total_v4())?;
+            (Some(fib), Lab::kernel_fib(s.peers))
+        } else {
+            (None, Lab::new(s.peers, s.has_v6()))
+        };
+        let daemon = Daemon::start(target, &lab, &dir, &o.wrend)?;
+        let r = measure(s, feeds, o, daemon, fib, &mut out).await;
         drop(topo);
         r
     }
@@ -120,26 +141,78 @@ pub async fn run(s: &Scenario, feeds: Arc<Vec<Feed>>, target: Target, o: &Option
     out
 }
 
-/// The part of a run between the router's start and its stop.
+/// The part of a run between the router's start and its stop. Without
+/// `fib`, a monitor session counts; with it, the kernel does.
 async fn measure(
     s: &Scenario,
     feeds: Arc<Vec<Feed>>,
     o: &Options,
     mut daemon: Daemon,
+    fib: Option<FibWatch>,
     out: &mut Outcome,
 ) -> Result<()> {
     let v6 = s.has_v6();
     let deadline = Instant::now() + STARTUP;
-    let fail_with_log = |e: anyhow::Error, d: &Daemon| {
-        anyhow!(
-            "{e:#}\n--- router log ({}) ---\n{}",
-            d.log.display(),
-            d.log_tail(15)
-        )
+    let monitor = match fib {
+        Some(_) => None,
+        None => Some(start_monitor(s, &mut daemon, deadline).await?),
     };
 
-    // The monitor first: the router must have somewhere to send routes
-    // before the testers give it any.
+    let peers: Vec<PeerSpec> = (0..s.peers)
+        .map(|i| PeerSpec {
+            local: SocketAddr::new(lab::tester_v4(i).into(), 0),
+            open: session::open(lab::tester_as(i), lab::tester_v4(i), v6, false),
+        })
+        .collect();
+    let router_gen = SocketAddr::new(lab::DUT_GEN_V4.into(), lab::BGP_PORT);
+    let mut alive = || daemon.exited().map_or(Ok(()), |why| Err(anyhow!(why)));
+    let sessions = match open_all(NS_GEN, &peers, router_gen, deadline, &mut alive).await {
+        Ok(s) => s,
+        Err(e) => return Err(with_log(e.context("tester sessions"), &daemon)),
+    };
+    let mut up = Vec::with_capacity(sessions.len());
+    for (stream, framer, neg) in sessions {
+        check_negotiated(&neg, v6).context("tester session")?;
+        up.push((stream, framer));
+    }
+    let mut testers = Testers::start(up, feeds);
+
+    let counter: &dyn Counter = match (&monitor, &fib) {
+        (Some(m), _) => m,
+        (None, Some(f)) => f,
+        (None, None) => bail!("nothing to count with"),
+    };
+    let mut clocks = Clocks {
+        daemon: &mut daemon,
+        counter,
+        testers: &mut testers,
+        timeout: o.timeout,
+    };
+    let clocked = clocks.run(s, out).await;
+    out.peak_rss_mib = daemon.peak_rss_mib().ok();
+    // The counter stops first: once the testers close their sessions the
+    // router withdraws their routes, which is not part of the run.
+    let trace = finish(monitor, fib).await;
+    testers.finish().await;
+    // A failed monitor session explains a failed clock better than the
+    // clock does, so its error comes first.
+    let (t0, trace) = match (clocked, trace) {
+        (Ok(t0), Ok(trace)) => (t0, trace),
+        (_, Err(e)) | (Err(e), _) => return Err(with_log(e, &daemon)),
+    };
+    out.foreign = trace.foreign;
+    out.samples = trace
+        .samples
+        .iter()
+        .map(|(at, held)| (secs(*at, t0), *held))
+        .collect();
+    Ok(())
+}
+
+/// Opens the monitor session, before the testers: the router must have
+/// somewhere to send routes before it is given any.
+async fn start_monitor(s: &Scenario, daemon: &mut Daemon, deadline: Instant) -> Result<Monitor> {
+    let v6 = s.has_v6();
     let mon = PeerSpec {
         local: SocketAddr::new(lab::MON_V4.into(), 0),
         open: session::open(lab::MON_AS, lab::MON_V4, v6, true),
@@ -152,56 +225,30 @@ async fn measure(
     let (stream, framer, neg) = match sessions.map(|v| v.into_iter().next()) {
         Ok(Some(s)) => s,
         Ok(None) => bail!("no monitor session"),
-        Err(e) => return Err(fail_with_log(e, &daemon)),
+        Err(e) => return Err(with_log(e, daemon)),
     };
     check_negotiated(&neg, v6).context("monitor session")?;
     let monitor = Monitor::start(stream, framer, s.total_v4(), s.total_v6());
-    settle(&monitor, &neg, &mut daemon).await?;
+    settle(&monitor, &neg, daemon).await?;
+    Ok(monitor)
+}
 
-    let peers: Vec<PeerSpec> = (0..s.peers)
-        .map(|i| PeerSpec {
-            local: SocketAddr::new(lab::tester_v4(i).into(), 0),
-            open: session::open(lab::tester_as(i), lab::tester_v4(i), v6, false),
-        })
-        .collect();
-    let router_gen = SocketAddr::new(lab::DUT_GEN_V4.into(), lab::BGP_PORT);
-    let mut alive = || daemon.exited().map_or(Ok(()), |why| Err(anyhow!(why)));
-    let sessions = match open_all(NS_GEN, &peers, router_gen, deadline, &mut alive).await {
-        Ok(s) => s,
-        Err(e) => return Err(fail_with_log(e.context("tester sessions"), &daemon)),
-    };
-    let mut up = Vec::with_capacity(sessions.len());
-    for (stream, framer, neg) in sessions {
-        check_negotiated(&neg, v6).context("tester session")?;
-        up.push((stream, framer));
+/// Stops whichever counter ran and returns its curve.
+async fn finish(monitor: Option<Monitor>, fib: Option<FibWatch>) -> Result<Trace> {
+    match (monitor, fib) {
+        (Some(m), _) => m.finish().await.context("monitor session"),
+        (None, Some(f)) => f.finish().context("kernel route listener"),
+        (None, None) => Ok(Trace::default()),
     }
-    let mut testers = Testers::start(up, feeds);
+}
 
-    let mut clocks = Clocks {
-        daemon: &mut daemon,
-        monitor: &monitor,
-        testers: &mut testers,
-        timeout: o.timeout,
-    };
-    let clocked = clocks.run(s, out).await;
-    out.peak_rss_mib = daemon.peak_rss_mib().ok();
-    // The monitor goes first: once the testers close their sessions the
-    // router withdraws their routes, which is not part of the run.
-    let trace = monitor.finish().await.context("monitor session");
-    testers.finish().await;
-    // A failed monitor session explains a failed clock better than the
-    // clock does, so its error comes first.
-    let (t0, trace) = match (clocked, trace) {
-        (Ok(t0), Ok(trace)) => (t0, trace),
-        (_, Err(e)) | (Err(e), _) => return Err(fail_with_log(e, &daemon)),
-    };
-    out.foreign = trace.foreign;
-    out.samples = trace
-        .samples
-        .iter()
-        .map(|(at, held)| (secs(*at, t0), *held))
-        .collect();
-    Ok(())
+/// `e` with the end of the router's log.
+fn with_log(e: anyhow::Error, d: &Daemon) -> anyhow::Error {
+    anyhow!(
+        "{e:#}\n--- router log ({}) ---\n{}",
+        d.log.display(),
+        d.log_tail(15)
+    )
 }
 
 /// Waits until the router has sent the monitor its (empty) initial table,
@@ -234,7 +281,7 @@ fn secs(at: Instant, from: Instant) -> f64 {
 /// The clocks of a run and what they need to watch.
 struct Clocks<'a> {
     daemon: &'a mut Daemon,
-    monitor: &'a Monitor,
+    counter: &'a dyn Counter,
     testers: &'a mut Testers,
     timeout: Duration,
 }
@@ -251,7 +298,9 @@ impl Clocks<'_> {
     /// started.
     async fn run(&mut self, s: &Scenario, out: &mut Outcome) -> Result<Instant> {
         let cpu0 = self.daemon.cpu_seconds()?;
-        let updates0 = self.monitor.progress.borrow().updates;
+        let updates0 = self.counter.progress().borrow().updates;
+        // Only the monitor counts UPDATEs.
+        let counts_updates = s.kind == Kind::Transit;
         let t0 = Instant::now();
         self.testers.go(Phase::Announce);
         let waited = self.wait_for(s.total_routes(), t0 + self.timeout).await?;
@@ -266,7 +315,7 @@ impl Clocks<'_> {
         };
         out.status = Status::Converged;
         out.converge_s = Some(secs(announced.at, t0));
-        out.updates = Some(announced.updates - updates0);
+        out.updates = counts_updates.then(|| announced.updates - updates0);
         if !s.withdraw {
             return Ok(t0);
         }
@@ -276,7 +325,7 @@ impl Clocks<'_> {
         match self.wait_for(0, t1 + self.timeout).await? {
             Waited::Reached(p) => {
                 out.withdraw_s = Some(secs(p.at, t1));
-                out.updates_withdraw = Some(p.updates - announced.updates);
+                out.updates_withdraw = counts_updates.then(|| p.updates - announced.updates);
             }
             Waited::TimedOut(p) => out.status = Status::TimedOut(p.held),
         }
@@ -300,10 +349,10 @@ impl Clocks<'_> {
         last.map(|at| secs(at, t0))
     }
 
-    /// Waits until the monitor holds `target` routes, failing early if a
-    /// session or the router fails.
+    /// Waits until the counter holds `target` routes, failing early if a
+    /// session, the counter or the router fails.
     async fn wait_for(&mut self, target: u64, deadline: Instant) -> Result<Waited> {
-        let mut progress = self.monitor.progress.clone();
+        let mut progress = self.counter.progress();
         loop {
             let p = *progress.borrow_and_update();
             if p.held == target {
@@ -318,8 +367,8 @@ impl Clocks<'_> {
             if let Ok(e) = self.testers.failures.try_recv() {
                 return Err(e);
             }
-            if self.monitor.failed() {
-                bail!("the monitor session failed");
+            if let Some(why) = self.counter.failure() {
+                bail!(why);
             }
             let _ = tokio::time::timeout(POLL, progress.changed()).await;
         }

@@ -6,6 +6,25 @@
 
 use crate::attrs::AttrMode;
 
+/// What a scenario puts together and what stops its clock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Testers feed the router; the monitor peer stops the clock when it
+    /// holds every route.
+    Transit,
+    /// Testers feed the router, which installs the routes into the kernel
+    /// of its namespace; the kernel's route notifications stop the clock.
+    /// No monitor peer: the router's work is intake and FIB only.
+    KernelFib,
+    /// An iBGP full mesh of routers, each in a namespace of its own with
+    /// its own kernel table; one adds a pod CIDR and the clock stops when
+    /// every other node's kernel holds it. No tester or monitor peers.
+    Mesh {
+        /// Routers in the mesh.
+        nodes: u32,
+    },
+}
+
 /// One benchmark scenario.
 #[derive(Clone, Debug)]
 pub struct Scenario {
@@ -21,9 +40,12 @@ pub struct Scenario {
     pub v6_per_peer: u32,
     /// How routes share attribute sets.
     pub attrs: AttrMode,
-    /// After convergence, the testers withdraw everything and a second
-    /// clock runs until the monitor holds nothing.
+    /// After convergence, the testers withdraw everything (the mesh's
+    /// origin removes its pod CIDR) and a second clock runs until nothing
+    /// is held.
     pub withdraw: bool,
+    /// What is put together and watched.
+    pub kind: Kind,
 }
 
 impl Scenario {
@@ -48,8 +70,41 @@ impl Scenario {
         self.v6_per_peer > 0
     }
 
+    /// What the first clock counts up to: routes at the monitor or in
+    /// the kernel, or mesh nodes that learnt the pod CIDR.
+    pub fn goal(&self) -> u64 {
+        match self.kind {
+            Kind::Mesh { nodes } => u64::from(nodes.saturating_sub(1)),
+            Kind::Transit | Kind::KernelFib => self.total_routes(),
+        }
+    }
+
+    /// What [`Scenario::goal`] counts: "routes" or "nodes".
+    pub fn unit(&self) -> &'static str {
+        match self.kind {
+            Kind::Mesh { .. } => "nodes",
+            Kind::Transit | Kind::KernelFib => "routes",
+        }
+    }
+
+    /// Whether tester peers feed the router (all but the mesh).
+    pub fn has_testers(&self) -> bool {
+        !matches!(self.kind, Kind::Mesh { .. })
+    }
+
     /// "10 peers × 100,000 IPv4 routes, shared attributes".
     pub fn shape(&self) -> String {
+        if let Kind::Mesh { nodes } = self.kind {
+            return format!(
+                "{}-node iBGP full mesh, one node adds a pod CIDR{}",
+                thousands(u64::from(nodes)),
+                if self.withdraw {
+                    ", then removes it"
+                } else {
+                    ""
+                }
+            );
+        }
         let mut routes = Vec::new();
         if self.v4_per_peer > 0 {
             routes.push(format!("{} IPv4", thousands(u64::from(self.v4_per_peer))));
@@ -63,9 +118,14 @@ impl Scenario {
         };
         let peers = if self.peers == 1 { "peer" } else { "peers" };
         format!(
-            "{} {peers} × {} routes, {attrs}{}",
+            "{} {peers} × {} routes, {attrs}{}{}",
             thousands(u64::from(self.peers)),
             routes.join(" + "),
+            if self.kind == Kind::KernelFib {
+                ", into the kernel FIB"
+            } else {
+                ""
+            },
             if self.withdraw {
                 ", then all withdrawn"
             } else {
@@ -105,6 +165,24 @@ const fn sc(
         v6_per_peer,
         attrs,
         withdraw,
+        kind: Kind::Transit,
+    }
+}
+
+/// `peers` testers × `routes` IPv4 routes into the router's kernel FIB,
+/// then withdrawn.
+const fn kernel_fib(peers: u32, routes: u32) -> Scenario {
+    Scenario {
+        kind: Kind::KernelFib,
+        ..sc("kernel-fib", FIB, peers, routes, 0, AttrMode::Shared, true)
+    }
+}
+
+/// A full mesh of `nodes` routers; the pod CIDR is added, then removed.
+const fn mesh(nodes: u32) -> Scenario {
+    Scenario {
+        kind: Kind::Mesh { nodes },
+        ..sc("mesh", MESH, 0, 0, 0, AttrMode::Shared, true)
     }
 }
 
@@ -115,6 +193,9 @@ const HUNDRED: &str = "a hundred smaller feeds: per-session overhead";
 const FAN_IN: &str = "route-server fan-in: a thousand sessions, few routes each";
 const DUAL: &str = "IPv4 and IPv6 side by side: MP_REACH_NLRI in and out";
 const WITHDRAW: &str = "the whole table withdrawn: removal and withdrawal packing";
+const FIB: &str = "a full table into the Linux kernel FIB and out again: kernel programming";
+const MESH: &str =
+    "Kubernetes-style node mesh: time until every node's kernel routes a new pod CIDR";
 
 /// The full-size scenarios, in the order they run.
 pub fn full() -> Vec<Scenario> {
@@ -127,6 +208,8 @@ pub fn full() -> Vec<Scenario> {
         sc("fan-in", FAN_IN, 1_000, 100, 0, Distinct, false),
         sc("dual-stack", DUAL, 10, 50_000, 50_000, Shared, false),
         sc("withdraw", WITHDRAW, 1, 1_000_000, 0, Shared, true),
+        kernel_fib(1, 1_000_000),
+        mesh(50),
     ]
 }
 
@@ -141,6 +224,8 @@ pub fn quick() -> Vec<Scenario> {
         sc("fan-in", FAN_IN, 50, 20, 0, Distinct, false),
         sc("dual-stack", DUAL, 10, 500, 500, Shared, false),
         sc("withdraw", WITHDRAW, 1, 10_000, 0, Shared, true),
+        kernel_fib(1, 10_000),
+        mesh(8),
     ]
 }
 
@@ -148,6 +233,7 @@ pub fn quick() -> Vec<Scenario> {
 mod tests {
     use super::*;
     use crate::lab::MAX_TESTERS;
+    use crate::mesh::plan::MAX_NODES;
     use crate::prefixes::MAX_ROUTES;
 
     #[test]
@@ -156,7 +242,10 @@ mod tests {
             assert!(s.peers <= MAX_TESTERS);
             assert!(u64::from(s.total_v4()) <= u64::from(MAX_ROUTES));
             assert!(u64::from(s.total_v6()) <= u64::from(MAX_ROUTES));
-            assert!(s.total_routes() > 0);
+            assert!(s.goal() > 0);
+            if let Kind::Mesh { nodes } = s.kind {
+                assert!((2..=MAX_NODES).contains(&nodes));
+            }
         }
         let names: Vec<_> = full().iter().map(|s| s.name).collect();
         let quick_names: Vec<_> = quick().iter().map(|s| s.name).collect();
@@ -171,5 +260,12 @@ mod tests {
             full()[0].shape(),
             "1 peer × 1,000,000 IPv4 routes, one attribute set per peer"
         );
+        let fib = full().into_iter().find(|s| s.name == "kernel-fib");
+        assert_eq!(
+            fib.map(|s| s.shape()).as_deref(),
+            Some("1 peer × 1,000,000 IPv4 routes, one attribute set per peer, into the kernel FIB, then all withdrawn")
+        );
+        let mesh = quick().into_iter().find(|s| s.name == "mesh");
+        assert_eq!(mesh.as_ref().map(Scenario::goal), Some(7));
     }
 }

@@ -12,6 +12,7 @@
 //! panic or Ctrl-C leaves nothing behind.
 
 use crate::lab::{self, NS_DUT, NS_GEN, NS_MON, NS_PREFIX};
+use crate::mesh::plan::NS_PREFIX as MESH_PREFIX;
 use anyhow::{anyhow, bail, Context, Result};
 use nix::sched::{setns, CloneFlags};
 use std::io::Write;
@@ -88,7 +89,8 @@ impl Drop for Topology {
 }
 
 /// Removes namespaces a previous run left behind (killed with SIGKILL,
-/// say). Only names with this tool's own prefix are touched.
+/// say). Only names with this tool's own prefixes (`wbn-`, and the mesh's
+/// `wbm-`) are touched.
 pub fn remove_stale() -> Result<()> {
     let out = Command::new("ip")
         .args(["netns", "list"])
@@ -96,7 +98,7 @@ pub fn remove_stale() -> Result<()> {
         .context("running ip netns list")?;
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let name = line.split_whitespace().next().unwrap_or("");
-        if name.starts_with(NS_PREFIX) {
+        if name.starts_with(NS_PREFIX) || name.starts_with(MESH_PREFIX) {
             eprintln!("removing namespace {name} left by an earlier run");
             remove(name);
         }
@@ -106,7 +108,7 @@ pub fn remove_stale() -> Result<()> {
 
 /// Kills every process in `ns` (only ever ours: the namespace is), then
 /// deletes it.
-fn remove(ns: &str) {
+pub fn remove(ns: &str) {
     if let Ok(out) = Command::new("ip").args(["netns", "pids", ns]).output() {
         for pid in String::from_utf8_lossy(&out.stdout).split_whitespace() {
             if let Ok(pid) = pid.parse::<i32>() {
@@ -123,7 +125,8 @@ fn remove(ns: &str) {
         .status();
 }
 
-fn ip(args: &[&str]) -> Result<()> {
+/// Runs `ip` with `args`, failing with its message.
+pub fn ip(args: &[&str]) -> Result<()> {
     let out = Command::new("ip")
         .args(args)
         .output()
@@ -140,7 +143,7 @@ fn ip(args: &[&str]) -> Result<()> {
 
 /// A veth pair created straight into the two namespaces, so its names
 /// never meet the root namespace's.
-fn veth(ns_a: &str, a: &str, ns_b: &str, b: &str) -> Result<()> {
+pub fn veth(ns_a: &str, a: &str, ns_b: &str, b: &str) -> Result<()> {
     ip(&[
         "link", "add", a, "netns", ns_a, "type", "veth", "peer", "name", b, "netns", ns_b,
     ])
@@ -148,7 +151,7 @@ fn veth(ns_a: &str, a: &str, ns_b: &str, b: &str) -> Result<()> {
 
 /// Runs many `ip` commands in `ns` with one process (`ip -batch`): a
 /// thousand addresses take milliseconds instead of seconds.
-fn batch(ns: &str, lines: &[String]) -> Result<()> {
+pub fn batch(ns: &str, lines: &[String]) -> Result<()> {
     let mut child = Command::new("ip")
         .args(["-n", ns, "-batch", "-"])
         .stdin(Stdio::piped())

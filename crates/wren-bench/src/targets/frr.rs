@@ -6,7 +6,9 @@ use crate::session::HOLD_TIME;
 use std::fmt::Write;
 
 /// The testers in one peer group with an outbound route map that denies
-/// everything (FRR's `export none`); the monitor on its own.
+/// everything (FRR's `export none`); the monitor on its own, if there is
+/// one. Whether routes reach the kernel is decided by how bgpd is started
+/// (with zebra or without), not here.
 /// `no bgp ebgp-requires-policy`: FRR otherwise neither accepts nor sends
 /// eBGP routes without a policy.
 pub fn config(lab: &Lab) -> String {
@@ -24,11 +26,16 @@ pub fn config(lab: &Lab) -> String {
          \x20no bgp default ipv4-unicast\n\
          \x20neighbor TESTERS peer-group\n\
          \x20neighbor TESTERS passive\n\
-         \x20neighbor TESTERS timers {keepalive} {HOLD_TIME}\n\
-         \x20neighbor {MON_V4} remote-as {MON_AS}\n\
-         \x20neighbor {MON_V4} passive\n\
-         \x20neighbor {MON_V4} timers {keepalive} {HOLD_TIME}\n"
+         \x20neighbor TESTERS timers {keepalive} {HOLD_TIME}\n"
     );
+    if lab.monitor {
+        let _ = write!(
+            s,
+            " neighbor {MON_V4} remote-as {MON_AS}\n \
+             neighbor {MON_V4} passive\n \
+             neighbor {MON_V4} timers {keepalive} {HOLD_TIME}\n"
+        );
+    }
     for (addr, asn) in &lab.testers {
         let _ = writeln!(s, " neighbor {addr} remote-as {asn}");
         let _ = writeln!(s, " neighbor {addr} peer-group TESTERS");
@@ -42,10 +49,12 @@ pub fn config(lab: &Lab) -> String {
             s,
             " address-family {af} unicast\n  \
              neighbor TESTERS activate\n  \
-             neighbor TESTERS route-map WBN-NONE out\n  \
-             neighbor {MON_V4} activate\n \
-             exit-address-family\n"
+             neighbor TESTERS route-map WBN-NONE out\n"
         );
+        if lab.monitor {
+            let _ = writeln!(s, "  neighbor {MON_V4} activate");
+        }
+        s.push_str(" exit-address-family\n");
     }
     s
 }

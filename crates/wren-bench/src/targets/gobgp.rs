@@ -47,6 +47,8 @@ pub fn config(lab: &Lab) -> String {
     for (addr, asn) in &lab.testers {
         peer(*addr, *asn, DUT_GEN_V4, false);
     }
-    peer(MON_V4, MON_AS, DUT_MON_V4, true);
+    if lab.monitor {
+        peer(MON_V4, MON_AS, DUT_MON_V4, true);
+    }
     s
 }

@@ -10,14 +10,22 @@
 //! sends ten feeds back to ten peers does ten times the work, and the
 //! figure would measure that instead of the path to the monitor.
 //!
+//! `kernel-fib` changes two things ([`Lab::kernel`], [`Lab::monitor`]):
+//! no monitor session, and routes go into the kernel's main table (a
+//! `kernel` protocol exporting everything for wrend and BIRD; zebra in
+//! the router's namespace for FRR). The mesh has configurations of its
+//! own ([`crate::mesh`]).
+//!
 //! wrend reads BIRD's dialect, so wrend and BIRD are given the very same
 //! file.
 
 mod bird;
 mod frr;
 mod gobgp;
+pub mod zebra;
 
 use crate::lab;
+use crate::scenario::Kind;
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -49,6 +57,33 @@ impl Target {
         }
     }
 
+    /// Why this target cannot run scenarios of `kind`, if it cannot.
+    /// Such a run is reported as not applicable, not as a failure.
+    pub fn unsupported(self, kind: Kind) -> Option<&'static str> {
+        match (self, kind) {
+            (Target::Gobgp, Kind::KernelFib | Kind::Mesh { .. }) => Some(
+                "gobgpd programs the kernel only through FRR's zebra, and GoBGP 3.10's \
+                 zebra client (ZAPI 6 up to FRR 8.2) panics decoding FRR 8.4.4's \
+                 interface messages",
+            ),
+            _ => None,
+        }
+    }
+
+    /// Whether the target reaches the kernel through FRR's zebra.
+    pub fn needs_zebra(self) -> bool {
+        matches!(self, Target::Frr | Target::Gobgp)
+    }
+
+    /// Extension of its configuration file.
+    pub fn config_ext(self) -> &'static str {
+        if self == Target::Gobgp {
+            "toml"
+        } else {
+            "conf"
+        }
+    }
+
     /// The configuration file for `lab`.
     pub fn config(self, lab: &Lab) -> String {
         match self {
@@ -58,13 +93,21 @@ impl Target {
         }
     }
 
-    /// The command that runs the daemon in the foreground with config
-    /// `conf`, keeping its sockets, pid file and log under `dir`. Run
-    /// through `ip netns exec`, which execs it: the child's pid is the
-    /// daemon's.
-    pub fn command(self, conf: &Path, dir: &Path, wrend: &Path) -> Command {
+    /// The command that runs the daemon in the foreground in namespace
+    /// `ns` with config `conf`, keeping its sockets, pid file and log
+    /// under `dir`; FRR's bgpd talks to the zebra at `zserv` if given,
+    /// else runs without zebra or kernel. Run through `ip netns exec`,
+    /// which execs it: the child's pid is the daemon's.
+    pub fn command(
+        self,
+        ns: &str,
+        conf: &Path,
+        dir: &Path,
+        wrend: &Path,
+        zserv: Option<&Path>,
+    ) -> Command {
         let mut c = Command::new("ip");
-        c.args(["netns", "exec", lab::NS_DUT]);
+        c.args(["netns", "exec", ns]);
         match self {
             Target::Wren => {
                 c.arg(wrend).arg("-f").arg("-c").arg(conf);
@@ -77,8 +120,11 @@ impl Target {
             Target::Frr => {
                 // -Z: no zebra, -n: no kernel, -S: stay root (no frr user
                 // needed), -P 0: no vty TCP port.
-                c.arg("/usr/lib/frr/bgpd")
-                    .args(["-Z", "-S", "-n", "-P", "0"]);
+                c.arg("/usr/lib/frr/bgpd").args(["-S", "-P", "0"]);
+                match zserv {
+                    Some(z) => c.arg("-z").arg(z),
+                    None => c.args(["-Z", "-n"]),
+                };
                 c.arg("-f").arg(conf).arg("-i").arg(dir.join("bgpd.pid"));
                 c.arg("--vty_socket").arg(dir);
                 c.arg("--log")
@@ -115,16 +161,32 @@ pub struct Lab {
     pub testers: Vec<(Ipv4Addr, u32)>,
     /// Whether sessions carry IPv6 unicast too.
     pub v6: bool,
+    /// Whether there is a monitor session.
+    pub monitor: bool,
+    /// Whether received routes go into the kernel's main table.
+    pub kernel: bool,
 }
 
 impl Lab {
-    /// The sessions for `testers` tester peers.
+    /// The sessions for `testers` tester peers and the monitor, no kernel.
     pub fn new(testers: u32, v6: bool) -> Self {
         Lab {
             testers: (0..testers)
                 .map(|i| (lab::tester_v4(i), lab::tester_as(i)))
                 .collect(),
             v6,
+            monitor: true,
+            kernel: false,
+        }
+    }
+
+    /// The sessions for `testers` tester peers and no monitor; routes
+    /// into the kernel.
+    pub fn kernel_fib(testers: u32) -> Self {
+        Lab {
+            monitor: false,
+            kernel: true,
+            ..Lab::new(testers, false)
         }
     }
 }
@@ -145,5 +207,18 @@ mod tests {
             assert!(c.contains(&lab::MON_V4.to_string()));
             assert!(c.contains("65000"));
         }
+    }
+
+    #[test]
+    fn kernel_fib_has_a_kernel_and_no_monitor() {
+        let l = Lab::kernel_fib(1);
+        for t in [Target::Wren, Target::Bird, Target::Frr] {
+            let c = t.config(&l);
+            assert!(!c.contains(&lab::MON_V4.to_string()), "{t:?}");
+            assert!(t.unsupported(Kind::KernelFib).is_none());
+        }
+        assert!(Target::Bird.config(&l).contains("protocol kernel"));
+        assert!(Target::Gobgp.unsupported(Kind::KernelFib).is_some());
+        assert!(Target::Gobgp.unsupported(Kind::Transit).is_none());
     }
 }
