@@ -128,3 +128,32 @@ fn neighbor_options_map_onto_the_session() {
         .unwrap_err()
         .contains("replace-peer-as"));
 }
+
+/// What GoBGP's policy language has and Wren does not do yet is refused
+/// at its line, never ignored.
+#[test]
+fn policy_features_not_done_are_refused_at_their_line() {
+    let base = "[global.config]\n as = 1\n router-id = \"10.0.0.1\"\n";
+    let aspath = format!(
+        "{base}[[defined-sets.bgp-defined-sets.as-path-sets]]\n as-path-set-name = \"a\"\n as-path-list = [\"^65100\"]\n"
+    );
+    let err = parse("p.toml", &aspath).unwrap_err();
+    assert!(
+        err.starts_with("p.toml:4:1:") && err.contains("as-path-sets"),
+        "{err}"
+    );
+    let regex = format!(
+        "{base}[[defined-sets.bgp-defined-sets.community-sets]]\n community-set-name = \"c\"\n community-list = [\"^65100:.*$\"]\n"
+    );
+    let err = parse("p.toml", &regex).unwrap_err();
+    assert!(
+        err.contains("^65100:.*$") && err.contains("not supported"),
+        "{err}"
+    );
+    let undefined = format!("{base}[global.apply-policy.config]\n import-policy-list = [\"p1\"]\n");
+    let err = parse("p.toml", &undefined).unwrap_err();
+    assert!(
+        err.starts_with("p.toml:5:1:") && err.contains("`p1` is not defined"),
+        "{err}"
+    );
+}

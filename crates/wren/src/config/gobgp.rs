@@ -25,6 +25,9 @@ struct File {
     #[serde(default)]
     dynamic_neighbors: Vec<DynamicNeighbor>,
     zebra: Option<Zebra>,
+    defined_sets: Option<super::gobgp_policy::DefinedSets>,
+    #[serde(default)]
+    policy_definitions: Vec<super::gobgp_policy::PolicyDefinition>,
 }
 
 /// `[zebra.config]`: GoBGP hands routes to FRR's zebra, which installs
@@ -69,6 +72,7 @@ struct DynamicNeighborConfig {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct Global {
     config: GlobalConfig,
+    apply_policy: Option<super::gobgp_policy::ApplyPolicy>,
 }
 
 #[derive(Deserialize)]
@@ -324,6 +328,38 @@ pub fn parse(name: &str, text: &str) -> Result<DaemonSpec, String> {
     {
         p.cluster_id = Some(cluster_id);
     }
+    let (import, export) = super::gobgp_policy::compile(
+        file.defined_sets.as_ref(),
+        &file.policy_definitions,
+        file.global.apply_policy.as_ref(),
+        &unsupported,
+    )
+    .map_err(|e| locate_named(name, text, &e))?;
+    if let Some(p) = import {
+        let p: Arc<dyn wren_core::policy::Policy> = Arc::new(p);
+        for s in peers
+            .iter_mut()
+            .chain(dynamic.iter_mut().map(|d| &mut d.template))
+        {
+            s.import = p.clone();
+        }
+    }
+    if let Some(p) = export {
+        if p.per_peer() && !dynamic.is_empty() {
+            return Err(unsupported("neighbor-set"));
+        }
+        let shared: Arc<dyn wren_core::policy::Policy> = Arc::new(p.for_peer_none());
+        for s in peers
+            .iter_mut()
+            .chain(dynamic.iter_mut().map(|d| &mut d.template))
+        {
+            s.export = if p.per_peer() {
+                Arc::new(p.for_peer(s.address))
+            } else {
+                shared.clone()
+            };
+        }
+    }
     let mut spec = DaemonSpec {
         router_id: g.router_id,
         listen_port: match g.port {
@@ -374,6 +410,20 @@ pub fn parse(name: &str, text: &str) -> Result<DaemonSpec, String> {
         ])
         .collect();
     Ok(spec)
+}
+
+/// `name:line:1: error` for a policy error that names something in
+/// backticks: the line where that name first appears.
+fn locate_named(name: &str, text: &str, e: &str) -> String {
+    if e.starts_with(name) {
+        return e.to_string();
+    }
+    let token = e.split('`').nth(1).unwrap_or("");
+    let line = text
+        .lines()
+        .position(|l| !token.is_empty() && l.contains(token))
+        .map_or(1, |i| i + 1);
+    format!("{name}:{line}:1: {e}")
 }
 
 fn prefix_addr(p: Prefix) -> IpAddr {

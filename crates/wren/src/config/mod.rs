@@ -8,6 +8,7 @@
 
 pub mod bird;
 pub mod gobgp;
+mod gobgp_policy;
 
 use crate::daemon::spec::DaemonSpec;
 use std::path::Path;
