@@ -120,6 +120,30 @@ pub trait Policy: std::fmt::Debug + Send + Sync {
     }
 }
 
+/// One policy for IPv4 routes and another for IPv6 ones: a BGP session
+/// whose `ipv4` and `ipv6` channels have different filters (BIRD 2).
+#[derive(Debug)]
+pub struct PerFamily {
+    /// For IPv4 routes.
+    pub v4: Arc<dyn Policy>,
+    /// For IPv6 routes.
+    pub v6: Arc<dyn Policy>,
+}
+
+impl Policy for PerFamily {
+    fn run(&self, route: &mut RouteView<'_>) -> bool {
+        if route.prefix.is_ipv6() {
+            self.v6.run(route)
+        } else {
+            self.v4.run(route)
+        }
+    }
+
+    fn rejects_everything(&self) -> bool {
+        self.v4.rejects_everything() && self.v6.rejects_everything()
+    }
+}
+
 /// BIRD's `all`.
 #[derive(Clone, Copy, Debug)]
 pub struct AcceptAll;

@@ -139,6 +139,24 @@ pub fn map(cfg: &Config) -> Result<DaemonSpec, String> {
     Ok(spec)
 }
 
+/// A session's filter in one direction: its channel's, or, when its
+/// `ipv4` and `ipv6` channels differ, each family's own.
+fn channel_policies(p: &Protocol, afis: &[Afi], import: bool) -> Arc<dyn Policy> {
+    let of = |afi: Afi| policy(&p.channel_for(afi).unwrap_or_default(), import, import);
+    match afis {
+        [a, b, ..] if a != b => {
+            let (v4, v6) = (of(Afi::Ipv4), of(Afi::Ipv6));
+            if format!("{v4:?}") == format!("{v6:?}") {
+                v4
+            } else {
+                Arc::new(wren_core::policy::PerFamily { v4, v6 })
+            }
+        }
+        [a, ..] => of(*a),
+        [] => of(Afi::Ipv4),
+    }
+}
+
 /// The filter of a channel direction; BIRD's defaults are `import all`
 /// and `export none`.
 fn policy(ch: &ChannelOpts, import: bool, default_all: bool) -> Arc<dyn Policy> {
@@ -250,20 +268,8 @@ fn bgp(
     };
     let mut families = Vec::new();
     let mut first: Option<ChannelOpts> = None;
-    for afi in afis {
+    for &afi in &afis {
         let ch = p.channel_for(afi).unwrap_or_default();
-        // One filter pair per session so far: channels must agree.
-        if let Some(f) = &first {
-            let same = |a: &Option<Spanned<FilterSpec>>, b: &Option<Spanned<FilterSpec>>| {
-                format!("{:?}", a.val()) == format!("{:?}", b.val())
-            };
-            if !same(&f.import, &ch.import) || !same(&f.export, &ch.export) {
-                return Err(format!(
-                    "{}: different filters per channel in one BGP protocol are not supported by Wren yet",
-                    p.span
-                ));
-            }
-        }
         let add_path = match ch.add_paths.val() {
             Some(AddPaths::Rx) => Some(AddPathMode::RECEIVE),
             Some(AddPaths::Tx) => Some(AddPathMode::SEND),
@@ -317,8 +323,8 @@ fn bgp(
             Some(None) => usize::MAX,
             None => 0,
         },
-        import: policy(&ch, true, true),
-        export: policy(&ch, false, false),
+        import: channel_policies(p, &afis, true),
+        export: channel_policies(p, &afis, false),
         import_limit: ch
             .import_limit
             .val()
