@@ -150,6 +150,7 @@ fn main() {
         local_v6: None,
         local_v6_link_local: None,
         ext_next_hop_v4: false,
+        replace_peer_as: false,
     };
     let mut table = Table::new();
     let mut store = AttrStore::default();

@@ -50,6 +50,10 @@ pub struct ExportTarget {
     pub local_v6_link_local: Option<Ipv6Addr>,
     /// IPv4 routes may carry an IPv6 next hop (RFC 8950 negotiated).
     pub ext_next_hop_v4: bool,
+    /// AS override (GoBGP's `replace-peer-as`): the peer's AS in a path
+    /// sent to it becomes ours, so that sites sharing one AS accept each
+    /// other's routes.
+    pub replace_peer_as: bool,
 }
 
 impl ExportTarget {
@@ -169,6 +173,9 @@ pub fn export_filtered(
     out.origin.get_or_insert(Origin::Igp);
     let path_as = out.as_path.get_or_insert_with(|| AsPath::sequence(&[]));
     if ebgp {
+        if to.replace_peer_as {
+            path_as.replace(to.peer_as, to.local_as);
+        }
         path_as.prepend(to.local_as);
         out.local_pref = None;
         // MED learned from a neighbouring AS is not passed to another one;

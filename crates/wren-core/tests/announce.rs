@@ -42,6 +42,7 @@ fn ebgp_peer(sources: &mut Sources, asn: u32, id: u8) -> (SourceId, ExportTarget
         local_v6: None,
         local_v6_link_local: None,
         ext_next_hop_v4: false,
+        replace_peer_as: false,
     };
     (src, target)
 }
@@ -199,6 +200,7 @@ fn client(sources: &mut Sources, id: u8) -> (SourceId, ExportTarget) {
         local_v6: None,
         local_v6_link_local: None,
         ext_next_hop_v4: false,
+        replace_peer_as: false,
     };
     (src, target)
 }

@@ -122,6 +122,18 @@ impl AsPath {
         self.segments.iter().flat_map(|s| s.asns.iter().copied())
     }
 
+    /// Every `from` in the path becomes `to` (GoBGP's `replace-peer-as`,
+    /// an AS override).
+    pub fn replace(&mut self, from: u32, to: u32) {
+        for s in &mut self.segments {
+            for a in &mut s.asns {
+                if *a == from {
+                    *a = to;
+                }
+            }
+        }
+    }
+
     /// Prepends `asn` to the leading AS_SEQUENCE, opening a new one when the
     /// path starts otherwise or the segment is full (RFC 4271 §5.1.2).
     pub fn prepend(&mut self, asn: u32) {

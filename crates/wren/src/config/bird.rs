@@ -337,6 +337,7 @@ fn bgp(
             .or(debug_all.val())
             .map(DebugClasses::of)
             .unwrap_or_default(),
+        replace_peer_as: false,
     };
     match n.value.range {
         Some(prefix) => spec.dynamic.push(DynamicSpec {

@@ -160,8 +160,8 @@ struct MultihopConfig {
     multihop_ttl: Option<u8>,
 }
 
-/// `allow-own-as` (BIRD's `allow local as N`); `replace-peer-as` is not
-/// supported.
+/// `allow-own-as` (BIRD's `allow local as N`) and `replace-peer-as` (AS
+/// override towards the neighbour).
 #[derive(Deserialize, Default, Clone)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct AsPathOptions {
@@ -575,12 +575,10 @@ fn peer(
     }
     let t = n.transport.as_ref().map(|t| &t.config);
     s.passive = t.and_then(|t| t.passive_mode).unwrap_or(false);
-    if n.as_path_options
+    let replace_peer_as = n
+        .as_path_options
         .as_ref()
-        .is_some_and(|o| o.config.replace_peer_as == Some(true))
-    {
-        return Err(unsupported("replace-peer-as"));
-    }
+        .is_some_and(|o| o.config.replace_peer_as == Some(true));
     let gtsm = n
         .ttl_security
         .as_ref()
@@ -624,6 +622,7 @@ fn peer(
         import_limit: None,
         interface: c.neighbor_interface.clone(),
         debug: DebugClasses::default(),
+        replace_peer_as,
     })
 }
 

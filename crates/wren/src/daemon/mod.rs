@@ -742,6 +742,7 @@ impl Daemon {
                         },
                         local_v6_link_local: None,
                         ext_next_hop_v4: negotiated.ext_next_hop.contains(Family::Ipv4Unicast),
+                        replace_peer_as: p.spec.replace_peer_as,
                     };
                     if !negotiated.add_path_tx.is_empty() {
                         // ADD-PATH senders withdraw paths one by one: the

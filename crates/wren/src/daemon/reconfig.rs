@@ -43,6 +43,7 @@ fn same_session(a: &PeerSpec, b: &PeerSpec) -> bool {
         && a.next_hop_mode == b.next_hop_mode
         && a.allow_local_as == b.allow_local_as
         && a.import_limit == b.import_limit
+        && a.replace_peer_as == b.replace_peer_as
 }
 
 /// What a reload does to a configured peer.

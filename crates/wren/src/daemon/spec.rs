@@ -49,6 +49,8 @@ pub struct PeerSpec {
     pub interface: Option<String>,
     /// Protocol debug classes (`debug { … }`, `debug protocols`).
     pub debug: super::debug::DebugClasses,
+    /// AS override towards this peer (GoBGP's `replace-peer-as`).
+    pub replace_peer_as: bool,
 }
 
 /// The whole daemon.
