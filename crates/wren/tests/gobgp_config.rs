@@ -123,10 +123,9 @@ fn neighbor_options_map_onto_the_session() {
     assert!(p.ttl_security);
     assert_eq!(p.multihop, Some(2), "ttl-min 254: two hops");
     assert_eq!(p.allow_local_as, 2);
-    let bad = text.replace("allow-own-as = 2", "replace-peer-as = true");
-    assert!(parse("w.toml", &bad)
-        .unwrap_err()
-        .contains("replace-peer-as"));
+    assert!(!p.replace_peer_as);
+    let over = text.replace("allow-own-as = 2", "replace-peer-as = true");
+    assert!(parse("w.toml", &over).unwrap().peers[0].replace_peer_as);
 }
 
 /// What GoBGP's policy language has and Wren does not do yet is refused
