@@ -83,7 +83,7 @@ impl Daemon {
         r.line(1007, "Table flow4:");
         for ((source, rule), attrs) in &self.flows {
             let text = flowspec::to_text(rule);
-            r.line(1007, route_head(self, &text, *source, attrs, true));
+            r.line(1007, route_head(self, &text, *source, attrs, true, false));
             if all {
                 r.line(1008, "\tType: BGP univ");
                 super::show_route::attribute_lines(attrs, None, true, &mut r);

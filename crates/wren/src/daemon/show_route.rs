@@ -84,6 +84,7 @@ impl Daemon {
         // three numbers.
         let (mut c4, mut c6) = ([0usize; 3], [0usize; 3]);
         let mut table_open = None;
+        let v1 = self.output() == super::spec::Generation::Bird1;
         for net in &nets {
             let Some(e) = self.table.get(net) else {
                 continue;
@@ -118,15 +119,22 @@ impl Daemon {
                     continue;
                 }
                 if table_open != Some(table) {
-                    if table_open.is_some() {
+                    // BIRD 1.x has one table and no header.
+                    if table_open.is_some() && !v1 {
                         r.line(1007, "");
                     }
-                    r.line(1007, format!("Table {table}:"));
+                    if !v1 {
+                        r.line(1007, format!("Table {table}:"));
+                    }
                     table_open = Some(table);
                 }
                 self.route_lines(net, &row, first, q.all, &mut r);
                 first = false;
             }
+        }
+        if q.count && v1 {
+            let (shown, seen, nets) = (c4[0] + c6[0], c4[1] + c6[1], c4[2] + c6[2]);
+            return Reply::only(14, format!("{shown} of {seen} routes for {nets} networks"));
         }
         if q.count {
             let mut r = Reply::new();
@@ -267,21 +275,46 @@ impl Daemon {
             String::new()
         };
         let a = &*row.attrs;
-        let kind = if path.hop.is_some() {
-            "unicast"
-        } else {
-            "blackhole"
-        };
-        let head = format!("{net_col:<20} {kind}");
-        r.line(1007, route_head(self, &head, path.source, a, row.primary));
         let dev = self.link_dev.get(&path.source).copied();
-        if let Some(nh) = row.next_hop {
+        let via = row.next_hop.map(|nh| {
             let (a, link_scope) = wren_core::export::forwarding_address(nh);
-            r.line(1007, self.via(a, if link_scope { dev } else { None }));
+            self.via(a, if link_scope { dev } else { None })
+        });
+        let v1 = self.output() == super::spec::Generation::Bird1;
+        let bgp = matches!(src.map(|s| &s.kind), Some(SourceKind::Bgp(_)));
+        // BIRD's names for the route's source in `Type:`.
+        let proto = match src.map(|s| &s.kind) {
+            Some(SourceKind::Bgp(_)) => "BGP",
+            Some(SourceKind::Direct) => "device",
+            Some(SourceKind::Kernel) => "inherit",
+            Some(SourceKind::Static) | None => "static",
+        };
+        if v1 {
+            // BIRD 1.x: one line, the gateway in place of the kind.
+            let dest = via.as_deref().map_or("blackhole", str::trim_start);
+            let head = format!("{net_col:<18} {dest}");
+            r.line(
+                1007,
+                route_head(self, &head, path.source, a, row.primary, true),
+            );
+        } else {
+            let kind = if path.hop.is_some() {
+                "unicast"
+            } else {
+                "blackhole"
+            };
+            let head = format!("{net_col:<20} {kind}");
+            r.line(
+                1007,
+                route_head(self, &head, path.source, a, row.primary, false),
+            );
+            if let Some(v) = via {
+                r.line(1007, v);
+            }
         }
         if all {
-            r.line(1008, "\tType: BGP univ");
-            let bgp = matches!(src.map(|s| &s.kind), Some(SourceKind::Bgp(_)));
+            let univ = if v1 { "unicast univ" } else { "univ" };
+            r.line(1008, format!("\tType: {proto} {univ}"));
             attribute_lines(a, row.next_hop, bgp, r);
         }
     }
@@ -297,12 +330,13 @@ pub(super) fn route_head(
     source: wren_core::rib::SourceId,
     a: &PathAttributes,
     primary: bool,
+    v1: bool,
 ) -> String {
     let src = d.sources.get(source);
     let name = src.map_or("?", |s| s.name.as_str());
     let since = d.peers.iter().find(|p| p.source == source).map_or_else(
-        || time_of_day(d.wall_epoch, false),
-        |p| time_of_day(d.wall(p.session.since()), false),
+        || time_of_day(d.wall_epoch, v1),
+        |p| time_of_day(d.wall(p.session.since()), v1),
     );
     let star = if primary { " *" } else { "" };
     let pref = src.map_or(100, |s| s.preference);
