@@ -4,6 +4,7 @@
 pub mod attrs;
 pub mod best;
 pub mod path;
+pub mod prefix_hash;
 pub mod source;
 pub mod table;
 

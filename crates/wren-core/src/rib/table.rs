@@ -21,7 +21,7 @@ use wren_wire::{Ipv4Prefix, Ipv6Prefix, Prefix};
 /// blocks. Freed slots are reused.
 #[derive(Debug)]
 struct Map<K> {
-    index: HashMap<K, u32, ahash::RandomState>,
+    index: HashMap<K, u32, super::prefix_hash::PrefixHash>,
     entries: Vec<Entry>,
     free: Vec<u32>,
 }
