@@ -2,13 +2,24 @@
 //! interned attributes) and reacts to network events and timers; tasks
 //! at the edge do the socket I/O. One thread does the routing work, like
 //! BIRD; batching keeps it ahead.
+//!
+//! Here: the state, the loop, timers and shutdown. Beside it: `conns`
+//! (connections and the messages they carry), `intake` (what a session
+//! receives into the table), `actions` (what a session asks for),
+//! `export` (table changes out, by update group), `kernel`, `igp`,
+//! `direct` and `unnumbered` (Linux), `reconfig`, the control socket's
+//! answers (`show`, `show_route`, `show_iface`, `json`, `metrics`),
+//! [`debug`] (protocol debug output) and `flow` (FlowSpec rules).
 
+mod actions;
 mod connect;
+mod conns;
 pub mod debug;
 mod direct;
 mod export;
 mod flow;
 mod igp;
+mod intake;
 mod json;
 mod kernel;
 mod metrics;
@@ -21,21 +32,17 @@ mod show_route;
 pub mod spec;
 mod unnumbered;
 
-use net::{spawn_conn, ConnId, NetEvent};
-use peer::{canonical, Peer, PeerStats, Up};
+use net::{ConnId, NetEvent};
+use peer::{Peer, PeerStats};
 use spec::{DaemonSpec, PeerSpec};
-use std::net::IpAddr;
 use tokio::sync::mpsc;
-use tracing::{debug, info, warn};
+use tracing::{info, warn};
 use wren_core::announce::Announcer;
-use wren_core::export::ExportTarget;
-use wren_core::import::ImportRules;
-use wren_core::receive::{receive_update, Receiver};
 use wren_core::rib::{AttrStore, BgpSource, Change, SourceInfo, SourceKind, Sources, Table};
-use wren_core::session::{Action, Dir, Inbound, Session};
+use wren_core::session::{Action, Session};
 use wren_core::time::Instant;
-use wren_wire::notification::{cease, code};
-use wren_wire::{Family, Notification};
+use wren_wire::notification::cease;
+use wren_wire::Notification;
 
 /// Changed prefixes after which the main loop exports before taking more
 /// input (about 6 MiB of change records).
@@ -388,412 +395,6 @@ impl Daemon {
             }
             self.apply_actions(i, &mut out);
             self.actions = out;
-        }
-    }
-
-    fn on_event(&mut self, ev: NetEvent) {
-        match ev {
-            NetEvent::Accepted(stream, from) => self.on_accept(stream, from),
-            NetEvent::Kernel(ev) => self.on_kernel(ev),
-            NetEvent::Router(heard) => self.on_router(heard),
-            NetEvent::Connected {
-                peer,
-                attempt,
-                result,
-            } => self.on_connected(peer, attempt, result),
-            NetEvent::Data(id, bytes) => {
-                if let Some((i, dir)) = self.find_conn(id) {
-                    self.on_data(i, dir, &bytes);
-                }
-            }
-            NetEvent::WriteBlocked(id, blocked) => {
-                let now = self.now();
-                if let Some((i, dir)) = self.find_conn(id) {
-                    if let Some(p) = self.peers.get_mut(i) {
-                        debug!(peer = %p.spec.name, blocked, "writes blocked");
-                        p.session.on_write_blocked(now, dir, blocked);
-                    }
-                }
-            }
-            NetEvent::Closed(id, err) => {
-                let now = self.now();
-                if let Some((i, dir)) = self.find_conn(id) {
-                    let Some(p) = self.peers.get_mut(i) else {
-                        return;
-                    };
-                    debug!(peer = %p.spec.name, ?err, "connection closed");
-                    if p.debug.any(debug::DebugClasses::EVENTS) {
-                        debug::trace(&p.spec.name, format_args!("Connection closed ({err:?})"));
-                    }
-                    let mut out = std::mem::take(&mut self.actions);
-                    p.set_conn(dir, None);
-                    p.session.on_closed(now, dir, &mut out);
-                    self.apply_actions(i, &mut out);
-                    self.actions = out;
-                }
-            }
-        }
-    }
-
-    fn find_conn(&self, id: ConnId) -> Option<(usize, Dir)> {
-        self.peers
-            .iter()
-            .enumerate()
-            .find_map(|(i, p)| p.dir_of(id).map(|d| (i, d)))
-    }
-
-    fn on_accept(&mut self, stream: tokio::net::TcpStream, from: std::net::SocketAddr) {
-        let addr = canonical(from.ip());
-        let now = self.now();
-        let Some(i) = self
-            .peers
-            .iter()
-            .position(|p| p.matches(addr))
-            .or_else(|| self.unnumbered_from(from))
-            .or_else(|| self.add_dynamic(addr, now))
-        else {
-            debug!(%addr, "connection from unknown address refused");
-            return;
-        };
-        let id = self.next_conn;
-        let Some(p) = self.peers.get_mut(i) else {
-            return;
-        };
-        let events = p.debug.any(debug::DebugClasses::EVENTS);
-        if !p.session.accepts_incoming() {
-            debug!(peer = %p.spec.name, "incoming connection refused in this state");
-            if events {
-                debug::trace(
-                    &p.spec.name,
-                    format_args!(
-                        "Incoming connection from {addr} (port {}) refused",
-                        from.port()
-                    ),
-                );
-            }
-            return;
-        }
-        if events {
-            debug::trace(
-                &p.spec.name,
-                format_args!(
-                    "Incoming connection from {addr} (port {}) accepted",
-                    from.port()
-                ),
-            );
-        }
-        // Our TTL toward the peer, and GTSM's floor on its packets, as on
-        // the connections we open.
-        let v6 = stream.local_addr().is_ok_and(|a| a.is_ipv6());
-        if let Err(e) = connect::set_session_ttl(socket2::SockRef::from(&stream), v6, &p.spec) {
-            warn!(peer = %p.spec.name, error = %e, "cannot set TTL on an accepted connection");
-        }
-        self.next_conn += 1;
-        let h = spawn_conn(stream, id, self.events_tx.clone());
-        let mut out = std::mem::take(&mut self.actions);
-        p.set_conn(Dir::Incoming, Some(h));
-        p.session.on_connected(now, Dir::Incoming, &mut out);
-        self.apply_actions(i, &mut out);
-        self.actions = out;
-    }
-
-    /// A peer for `addr` from the first dynamic range holding it. It
-    /// stays when its session ends, so a reconnecting speaker finds it.
-    fn add_dynamic(&mut self, addr: IpAddr, now: Instant) -> Option<usize> {
-        let d = self.spec.dynamic.iter().find(|d| d.prefix.contains(addr))?;
-        let mut spec = d.template.clone();
-        info!(%addr, range = %d.prefix, group = %spec.name, "dynamic neighbor");
-        spec.address = addr;
-        spec.name = addr.to_string();
-        let i = self.add_peer(spec);
-        if let Some(p) = self.peers.get_mut(i) {
-            p.session.start(now);
-        }
-        Some(i)
-    }
-
-    fn on_connected(
-        &mut self,
-        i: usize,
-        attempt: u64,
-        result: std::io::Result<tokio::net::TcpStream>,
-    ) {
-        let now = self.now();
-        let Some(p) = self.peers.get_mut(i) else {
-            return;
-        };
-        if p.attempt != attempt {
-            return;
-        }
-        let mut out = std::mem::take(&mut self.actions);
-        match result {
-            Ok(stream) => {
-                let id = self.next_conn;
-                self.next_conn += 1;
-                let h = spawn_conn(stream, id, self.events_tx.clone());
-                p.set_conn(Dir::Outgoing, Some(h));
-                p.session.on_connected(now, Dir::Outgoing, &mut out);
-            }
-            Err(e) => {
-                debug!(peer = %p.spec.name, error = %e, "connect failed");
-                p.session.on_connect_failed(now);
-            }
-        }
-        self.apply_actions(i, &mut out);
-        self.actions = out;
-    }
-
-    fn on_data(&mut self, i: usize, dir: Dir, bytes: &[u8]) {
-        let now = self.now();
-        let mut out = std::mem::take(&mut self.actions);
-        let mut rest = bytes;
-        while !rest.is_empty() {
-            let n = match wren_wire::header::frame(rest, 65535) {
-                Ok(Some(n)) => n,
-                _ => rest.len(),
-            };
-            let (msg, tail) = rest.split_at(n);
-            rest = tail;
-            let Some(p) = self.peers.get_mut(i) else {
-                break;
-            };
-            if p.debug.any(debug::DebugClasses::PACKETS) {
-                debug::packets(&p.spec.name, "Got", msg);
-            }
-            match p.session.on_message(now, dir, msg, &mut out) {
-                Some(Inbound::Update(u)) => {
-                    let mut flows = false;
-                    p.stats.updates_in += 1;
-                    if let Some(up) = &p.up {
-                        let traced;
-                        let mut policy = p.spec.import.as_ref();
-                        if p.debug
-                            .any(debug::DebugClasses::ROUTES | debug::DebugClasses::FILTERS)
-                        {
-                            if p.debug.any(debug::DebugClasses::ROUTES) {
-                                debug::withdrawals(&p.spec.name, &u);
-                            }
-                            traced = debug::Traced {
-                                inner: policy,
-                                name: &p.spec.name,
-                                classes: p.debug,
-                            };
-                            policy = &traced;
-                        }
-                        let rx = Receiver {
-                            source: p.source,
-                            rules: &up.rules,
-                            policy,
-                        };
-                        let r = receive_update(
-                            &u,
-                            &rx,
-                            &self.sources,
-                            &mut self.store,
-                            &mut self.table,
-                        );
-                        flows = up.flowspec
-                            && (u.other_reach().is_some() || u.other_unreach().is_some());
-                        p.stats.imported =
-                            (p.stats.imported + r.accepted).saturating_sub(r.withdrawn);
-                        tracing::trace!(peer = %p.spec.name, accepted = r.accepted,
-                            refused = r.refused, withdrawn = r.withdrawn, "UPDATE");
-                        if let Some(f) = r.end_of_rib {
-                            debug!(peer = %p.spec.name, family = ?f, "End-of-RIB received");
-                            if p.debug.any(debug::DebugClasses::EVENTS) {
-                                debug::trace(
-                                    &p.spec.name,
-                                    format_args!("Got End-of-RIB for {f:?}"),
-                                );
-                            }
-                            if let Some(up) = &mut p.up {
-                                up.eor_received.insert(f);
-                            }
-                            if p.stale_until.is_some() {
-                                // RFC 4724 §4.2: End-of-RIB ends the wait
-                                // for this family only.
-                                let src = p.source;
-                                let mut left = 0;
-                                self.table
-                                    .retain_source(src, &self.sources, |prefix, path| {
-                                        let sweep = path.stale && prefix.is_ipv6() == f.is_ipv6();
-                                        left += usize::from(path.stale && !sweep);
-                                        !sweep
-                                    });
-                                if left == 0 {
-                                    p.stale_until = None;
-                                }
-                            }
-                        }
-                        if let Some(limit) = p.spec.import_limit {
-                            if p.stats.imported > limit {
-                                warn!(peer = %p.spec.name, limit, "import limit exceeded");
-                                let n =
-                                    Notification::new(code::CEASE, cease::MAX_PREFIXES, Vec::new());
-                                p.session.reset(now, n, &mut out);
-                            }
-                        }
-                    }
-                    if flows {
-                        self.on_flow_update(i, &u);
-                    }
-                }
-                Some(Inbound::RouteRefresh(_)) => {
-                    // Resend everything we announce (RFC 2918 §4).
-                    if let Some(up) = &mut p.up {
-                        up.eor_sent = false;
-                    }
-                }
-                None => {}
-            }
-            if !out.is_empty() {
-                self.apply_actions(i, &mut out);
-            }
-            if self.debug_states {
-                self.trace_state(i);
-            }
-        }
-        self.actions = out;
-    }
-
-    /// Carries out what a session asked for.
-    fn apply_actions(&mut self, i: usize, out: &mut Vec<Action>) {
-        for a in out.drain(..) {
-            let Some(p) = self.peers.get_mut(i) else {
-                return;
-            };
-            match a {
-                Action::Connect => {
-                    p.attempt += 1;
-                    let remote = p.remote();
-                    if p.debug.any(debug::DebugClasses::EVENTS) {
-                        if let Some(r) = remote {
-                            debug::trace(&p.spec.name, format_args!("Connecting to {r}"));
-                        }
-                    }
-                    connect::spawn_connect(i, p.attempt, &p.spec, remote, self.events_tx.clone());
-                }
-                Action::Send { dir, bytes } => {
-                    if p.debug.any(debug::DebugClasses::PACKETS) {
-                        debug::packets(&p.spec.name, "Sending", &bytes);
-                    }
-                    if let Some(c) = p.conn(dir) {
-                        c.send(bytes);
-                    }
-                }
-                Action::Close { dir } => p.set_conn(dir, None),
-                Action::Established {
-                    dir,
-                    negotiated,
-                    remote,
-                } => {
-                    let local = p.conn(dir).map(|c| canonical(c.local.ip()));
-                    info!(peer = %p.spec.name, remote_id = %remote.bgp_id, "session established");
-                    if let Some(SourceKind::Bgp(b)) =
-                        self.sources.get_mut(p.source).map(|s| &mut s.kind)
-                    {
-                        b.peer_as = remote.asn();
-                        b.router_id = remote.bgp_id;
-                    }
-                    // Routes kept from before a graceful restart stay stale
-                    // until End-of-RIB or the stale timer.
-                    if p.stale_until.is_some() {
-                        p.stale_until = Some(self_now_plus(self.epoch, 360));
-                    }
-                    let cfg = p.session.config();
-                    let cfg_other = cfg.other_families.clone();
-                    let rules = ImportRules {
-                        local_as: cfg.local_as,
-                        router_id: cfg.router_id,
-                        cluster_id: p.spec.cluster_id,
-                        allow_local_as: p.spec.allow_local_as,
-                        ibgp: negotiated.ibgp,
-                    };
-                    let target = ExportTarget {
-                        source: p.source,
-                        local_as: cfg.local_as,
-                        peer_as: remote.asn(),
-                        cluster_id: p.spec.cluster_id,
-                        router_id: cfg.router_id,
-                        rr_client: p.spec.rr_client,
-                        next_hop_mode: p.spec.next_hop_mode,
-                        // The other family's address comes from the same
-                        // interface, as BIRD takes it: an IPv6 route over
-                        // an IPv4 session needs an IPv6 next hop of ours.
-                        local_v4: match local {
-                            Some(IpAddr::V4(a)) => Some(a),
-                            Some(a) => {
-                                kernel::sibling(&self.device.addresses, a).and_then(|s| match s {
-                                    IpAddr::V4(v4) => Some(v4),
-                                    IpAddr::V6(_) => None,
-                                })
-                            }
-                            None => None,
-                        },
-                        local_v6: match local {
-                            Some(IpAddr::V6(a)) => Some(a),
-                            Some(a) => {
-                                kernel::sibling(&self.device.addresses, a).and_then(|s| match s {
-                                    IpAddr::V6(v6) => Some(v6),
-                                    IpAddr::V4(_) => None,
-                                })
-                            }
-                            None => None,
-                        },
-                        local_v6_link_local: None,
-                        ext_next_hop_v4: negotiated.ext_next_hop.contains(Family::Ipv4Unicast),
-                        replace_peer_as: p.spec.replace_peer_as,
-                    };
-                    if !negotiated.add_path_tx.is_empty() {
-                        // ADD-PATH senders withdraw paths one by one: the
-                        // table must remember every path of a change.
-                        self.table.keep_all_paths(true);
-                    }
-                    let flowspec = flow::negotiated(&cfg_other, &remote);
-                    p.up = Some(Up {
-                        dir,
-                        flowspec,
-                        neg: negotiated,
-                        rules,
-                        target,
-                        eor_sent: false,
-                        remote,
-                        local,
-                        eor_received: wren_wire::FamilySet::EMPTY,
-                    });
-                }
-                Action::Down { reason, graceful } => {
-                    info!(peer = %p.spec.name, %reason, "session down");
-                    p.up = None;
-                    let source = p.source;
-                    self.drop_flows(source);
-                    let Some(p) = self.peers.get_mut(i) else {
-                        return;
-                    };
-                    p.stats.flaps += 1;
-                    p.stats.imported = 0;
-                    let src = p.source;
-                    match graceful {
-                        Some((time, families)) if time > 0 => {
-                            // Keep the families whose forwarding state the
-                            // peer preserves (RFC 4724 §4.2); drop the rest.
-                            let kept: Vec<Family> =
-                                families.iter().filter_map(|f| f.family()).collect();
-                            p.stale_until = Some(self_now_plus(self.epoch, u32::from(time)));
-                            self.table
-                                .retain_source(src, &self.sources, |prefix, path| {
-                                    let keep = kept.iter().any(|f| f.is_ipv6() == prefix.is_ipv6());
-                                    path.stale = keep;
-                                    keep
-                                });
-                        }
-                        _ => {
-                            p.stale_until = None;
-                            self.table.retain_source(src, &self.sources, |_, _| false);
-                        }
-                    }
-                }
-            }
         }
     }
 }
