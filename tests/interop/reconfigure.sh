@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Reloading the configuration (SIGHUP, as Calico does, and `birdc
-# configure`): an unchanged session keeps running (same "since" at BIRD),
+# configure`): an unchanged session keeps running (neither end logs it
+# going down: no NOTIFICATION or lost connection at BIRD, no session down
+# at wrend),
 # a removed peer gets Cease/3 (peer de-configured), a new peer comes up, a
 # changed peer restarts with Cease/6; a broken file is refused whole with
 # file:line:column and the running configuration stays.
@@ -43,13 +45,20 @@ since() { birdc -s "$tmp/$1.ctl" show protocols wren | awk '/wren/ {print $5}'; 
 wait_for 60 "a Established" up a
 wait_for 60 "b Established" up b
 a_since=$(since a)
+# A reset shows at both ends: BIRD logs the NOTIFICATION or the lost
+# connection, wrend the session going down. (BIRD's `since` column alone
+# proved a poor witness: it moved by a millisecond once without a reset.)
+a_reset() {
+    grep -qE "wren: (Received|Error|Connection)" "$tmp/a.log" ||
+        grep -q "session down peer=198.18.40.2" "$tmp/wren.log"
+}
 
 # Drop b, add c, keep a: SIGHUP.
 { echo "$global"; neighbor 198.18.40.2 65001; neighbor 198.18.42.2 65003; } >"$tmp/wren.toml"
 kill -HUP "$(cat "$tmp/wren.pid")"
 wait_for 30 "the new peer c comes up" up c
 wait_for 10 "b is told it was de-configured (Cease/3)" grep -i "Received: Peer de-configured" "$tmp/b.log"
-[ "$(since a)" = "$a_since" ] || fail "a's session was reset: since $a_since -> $(since a)"
+a_reset && fail "a's session was reset: since $a_since -> $(since a)"
 up a >/dev/null || fail "a's session is down"
 pass "a's session untouched (up since $a_since)"
 wait_for 10 "a learns c's route" sh -c "birdc -s $tmp/a.ctl show route 10.42.0.0/16 | grep 10.42"
@@ -62,7 +71,7 @@ pass "configure with a broken file: $(grep -oE 'wren.toml:[0-9]+:[0-9]+[^|]*' <<
 kill -HUP "$(cat "$tmp/wren.pid")"
 sleep 2
 up a >/dev/null && up c >/dev/null || fail "sessions dropped after a rejected reload"
-[ "$(since a)" = "$a_since" ] || fail "a reset by a rejected reload"
+a_reset && fail "a reset by a rejected reload"
 pass "the running configuration stays"
 
 # Change a's hold time: a restarts (Cease/6) and comes back.

@@ -3,7 +3,8 @@
 # client (iBGP, AS 65000), and FRR as an eBGP neighbour of Wren (AS 65003),
 # all on one LAN. GoBGP's route reaches Wren through the reflector with
 # ORIGINATOR_ID and CLUSTER_LIST; Wren passes it to FRR with its AS
-# prepended and the reflection attributes stripped; FRR's route goes the
+# prepended, the reflection attributes stripped and GoBGP's next hop (all
+# share the LAN); FRR's route goes the
 # other way through the reflector to GoBGP with FRR's next hop kept.
 source "$(dirname "$0")/lib.sh"
 
@@ -84,9 +85,11 @@ frr_json() { vty "$f" frr "show bgp ipv4 unicast $1 json"; }
 frr_has() {
     local j
     j=$(frr_json 10.30.0.0/24)
-    grep -F '"string":"65000"' <<<"$j" && grep -F '"ip":"198.18.20.2"' <<<"$j"
+    grep -F '"string":"65000"' <<<"$j" && grep -F '"ip":"198.18.20.3"' <<<"$j"
 }
-wait_for 20 "FRR gets it over eBGP: path 65000, next hop Wren" frr_has
+# On one LAN the next hop stays GoBGP's (third-party next hop, RFC 4271
+# §5.1.3, as BIRD and FRR do): FRR forwards to GoBGP directly.
+wait_for 20 "FRR gets it over eBGP: path 65000, next hop GoBGP's (third party)" frr_has
 j=$(frr_json 10.30.0.0/24)
 grep -F originatorId <<<"$j" >/dev/null && fail "ORIGINATOR_ID leaked over eBGP: $j"
 grep -F clusterList <<<"$j" >/dev/null && fail "CLUSTER_LIST leaked over eBGP: $j"

@@ -151,6 +151,8 @@ fn main() {
         local_v6_link_local: None,
         ext_next_hop_v4: false,
         replace_peer_as: false,
+        shared: [None, None],
+        peer_addr: None,
     };
     let mut table = Table::new();
     let mut store = AttrStore::default();

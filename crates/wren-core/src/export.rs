@@ -6,7 +6,7 @@ use crate::rib::{Path, SourceId, SourceInfo, SourceKind};
 use std::net::{Ipv4Addr, Ipv6Addr};
 use wren_wire::attributes::{AsPath, Community, Origin, PathAttributes};
 use wren_wire::update::NextHop;
-use wren_wire::Family;
+use wren_wire::{Family, Prefix};
 
 /// BIRD's `next hop self` choices.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -54,6 +54,13 @@ pub struct ExportTarget {
     /// sent to it becomes ours, so that sites sharing one AS accept each
     /// other's routes.
     pub replace_peer_as: bool,
+    /// The networks we share with a directly connected peer (IPv4,
+    /// IPv6): a next hop on one of them is passed on as it is, rather than
+    /// replaced by ours (RFC 4271 §5.1.3's third-party next hop, as BIRD
+    /// and FRR do towards external peers).
+    pub shared: [Option<Prefix>; 2],
+    /// The peer's address (never given back to it as a next hop).
+    pub peer_addr: Option<std::net::IpAddr>,
 }
 
 impl ExportTarget {
@@ -73,6 +80,15 @@ impl ExportTarget {
                 !forwarding_address(nh).1 && (family.is_ipv6() || self.ext_next_hop_v4)
             }
         }
+    }
+
+    /// Whether `nh` (its global address) is on a network we share with
+    /// the peer, and is not the peer itself.
+    fn on_shared_network(&self, nh: NextHop) -> bool {
+        let (a, link_local) = forwarding_address(nh);
+        !link_local
+            && Some(a) != self.peer_addr
+            && self.shared.iter().flatten().any(|n| n.contains(a))
     }
 
     fn self_next_hop(&self, family: Family) -> Option<NextHop> {
@@ -201,9 +217,13 @@ pub fn export_filtered(
         NextHopMode::Default | NextHopMode::SelfEbgp => !ebgp,
     };
     let local = !matches!(src.kind, SourceKind::Bgp(_));
+    let third_party =
+        |nh: NextHop| ebgp && to.next_hop_mode == NextHopMode::Default && to.on_shared_network(nh);
     let next_hop = match (filter_nh, path.next_hop()) {
         (Some(f), _) if to.can_carry(f, family) => Some(f),
-        (_, Some(nh)) if keep && !local && to.can_carry(nh, family) => Some(nh),
+        (_, Some(nh)) if (keep || third_party(nh)) && !local && to.can_carry(nh, family) => {
+            Some(nh)
+        }
         _ => to.self_next_hop(family),
     }?;
     out.next_hop = None;

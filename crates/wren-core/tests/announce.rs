@@ -43,6 +43,8 @@ fn ebgp_peer(sources: &mut Sources, asn: u32, id: u8) -> (SourceId, ExportTarget
         local_v6_link_local: None,
         ext_next_hop_v4: false,
         replace_peer_as: false,
+        shared: [None, None],
+        peer_addr: None,
     };
     (src, target)
 }
@@ -201,6 +203,8 @@ fn client(sources: &mut Sources, id: u8) -> (SourceId, ExportTarget) {
         local_v6_link_local: None,
         ext_next_hop_v4: false,
         replace_peer_as: false,
+        shared: [None, None],
+        peer_addr: None,
     };
     (src, target)
 }
@@ -401,5 +405,46 @@ fn export_filter_sees_the_table_route_then_rules_apply() {
         sent.med,
         Some(7),
         "the MED the export filter wrote was dropped"
+    );
+}
+
+/// RFC 4271 §5.1.3: towards an external peer on a network we share, a
+/// next hop on that network is passed on; off it, or with `next hop
+/// self`, or when it is the peer's own address, ours goes.
+#[test]
+fn third_party_next_hop_on_a_shared_network() {
+    use wren_core::export::export_route;
+    use wren_wire::Family;
+    let mut sources = Sources::default();
+    let (from, _) = ebgp_peer(&mut sources, 65001, 1);
+    let (_, mut to) = ebgp_peer(&mut sources, 65003, 3);
+    to.shared = [Some("198.18.0.0/24".parse().unwrap()), None];
+    to.peer_addr = Some(IpAddr::V4(Ipv4Addr::new(198, 18, 0, 3)));
+    let src = sources.get(from).unwrap();
+    let ours = NextHop::V4(Ipv4Addr::new(198, 18, 0, 100));
+    let path = path_from(from, 65001); // next hop 198.18.0.1
+    let (_, nh) = export_route(&path, src, &to, Family::Ipv4Unicast).unwrap();
+    assert_eq!(nh, NextHop::V4(Ipv4Addr::new(198, 18, 0, 1)));
+    to.next_hop_mode = NextHopMode::SelfAlways;
+    assert_eq!(
+        export_route(&path, src, &to, Family::Ipv4Unicast)
+            .unwrap()
+            .1,
+        ours
+    );
+    to.next_hop_mode = NextHopMode::Default;
+    to.peer_addr = Some(IpAddr::V4(Ipv4Addr::new(198, 18, 0, 1)));
+    assert_eq!(
+        export_route(&path, src, &to, Family::Ipv4Unicast)
+            .unwrap()
+            .1,
+        ours
+    );
+    to.shared = [Some("198.19.0.0/24".parse().unwrap()), None];
+    assert_eq!(
+        export_route(&path, src, &to, Family::Ipv4Unicast)
+            .unwrap()
+            .1,
+        ours
     );
 }

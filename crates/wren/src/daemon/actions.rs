@@ -103,6 +103,14 @@ impl Daemon {
                         local_v6_link_local: None,
                         ext_next_hop_v4: negotiated.ext_next_hop.contains(Family::Ipv4Unicast),
                         replace_peer_as: p.spec.replace_peer_as,
+                        // Only a directly connected peer shares our
+                        // networks (third-party next hops).
+                        shared: if p.spec.multihop.is_none() {
+                            shared_networks(&self.device.addresses, local)
+                        } else {
+                            [None, None]
+                        },
+                        peer_addr: p.remote().map(|r| canonical(r.ip())),
                     };
                     if !negotiated.add_path_tx.is_empty() {
                         // ADD-PATH senders withdraw paths one by one: the
@@ -155,5 +163,27 @@ impl Daemon {
                 }
             }
         }
+    }
+}
+
+/// The networks of our addresses on the peer's interface: the one the
+/// session's local address is on, and its other-family sibling's.
+fn shared_networks(
+    addrs: &[wren_linux::Address],
+    local: Option<IpAddr>,
+) -> [Option<wren_wire::Prefix>; 2] {
+    let Some(local) = local else {
+        return [None, None];
+    };
+    let net = |a: IpAddr| {
+        addrs
+            .iter()
+            .find(|x| x.addr == a)
+            .and_then(|x| super::igp::network_of(x.addr, x.prefix_len))
+    };
+    let sibling = kernel::sibling(addrs, local);
+    match local {
+        IpAddr::V4(_) => [net(local), sibling.and_then(net)],
+        IpAddr::V6(_) => [sibling.and_then(net), net(local)],
     }
 }

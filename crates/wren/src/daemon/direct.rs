@@ -51,10 +51,7 @@ impl Device {
 
 /// The network of an address.
 fn network(a: &Address) -> Option<Prefix> {
-    match a.addr {
-        std::net::IpAddr::V4(v4) => wren_wire::Ipv4Prefix::new(v4, a.prefix_len).map(Prefix::V4),
-        std::net::IpAddr::V6(v6) => wren_wire::Ipv6Prefix::new(v6, a.prefix_len).map(Prefix::V6),
-    }
+    super::igp::network_of(a.addr, a.prefix_len)
 }
 
 impl Daemon {

@@ -130,11 +130,15 @@ fn same_place(a: &Route, b: &Route) -> bool {
 
 /// Whether `a` is on the network of interface address `own`/`len`.
 pub fn on_network(own: IpAddr, len: u8, a: IpAddr) -> bool {
-    let net = match own {
+    network_of(own, len).is_some_and(|n| covers(&n, a))
+}
+
+/// The network an interface address of prefix length `len` sits on.
+pub fn network_of(own: IpAddr, len: u8) -> Option<Prefix> {
+    match own {
         IpAddr::V4(v4) => wren_wire::Ipv4Prefix::new(v4, len).map(Prefix::V4),
         IpAddr::V6(v6) => wren_wire::Ipv6Prefix::new(v6, len).map(Prefix::V6),
-    };
-    net.is_some_and(|n| covers(&n, a))
+    }
 }
 
 /// Whether `p` contains `a`.
