@@ -354,6 +354,9 @@ fn metrics_parse_as_prometheus_text_and_count_what_happened() {
     let mut a = Peer::establish(a_addr, 65001, port);
     let mut b = Peer::establish(Ipv4Addr::new(127, 0, 0, 3), 65002, port);
     let nh = Ipv4Addr::new(198, 18, 0, 2);
+    // One route with our own AS in its path (a loop, refused), first:
+    // by the time the last good one reaches b, it has been judged.
+    a.send(&announce(v4(10, 1, 9), 65000, nh));
     for i in 0..3 {
         a.send(&announce(v4(10, 1, i), 65001, nh));
     }
@@ -376,6 +379,12 @@ fn metrics_parse_as_prometheus_text_and_count_what_happened() {
     };
     assert_eq!(value("wren_bgp_session_established", "127.0.0.2"), 1.0);
     assert_eq!(value("wren_bgp_prefixes_accepted", "127.0.0.2"), 3.0);
+    assert_eq!(value("wren_bgp_prefixes_received_total", "127.0.0.2"), 4.0);
+    assert_eq!(value("wren_bgp_prefixes_refused_total", "127.0.0.2"), 1.0);
+    assert!(
+        body.contains("wren_kernel_sync_errors_total 0"),
+        "no kernel error counter in:\n{body}"
+    );
     assert!(value("wren_bgp_updates_received_total", "127.0.0.2") >= 3.0);
     assert!(value("wren_bgp_updates_sent_total", "127.0.0.3") >= 1.0);
     let table = parsed

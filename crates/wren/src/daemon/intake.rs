@@ -64,6 +64,8 @@ impl Daemon {
                             && (u.other_reach().is_some() || u.other_unreach().is_some());
                         p.stats.imported =
                             (p.stats.imported + r.accepted).saturating_sub(r.withdrawn);
+                        p.stats.received += (r.accepted + r.refused) as u64;
+                        p.stats.refused += r.refused as u64;
                         tracing::trace!(peer = %p.spec.name, accepted = r.accepted,
                             refused = r.refused, withdrawn = r.withdrawn, "UPDATE");
                         if let Some(f) = r.end_of_rib {

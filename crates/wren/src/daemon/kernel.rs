@@ -33,8 +33,15 @@ pub enum KernelMsg {
     Reconcile(Vec<Route>, oneshot::Sender<()>),
 }
 
+/// Routes the kernel refused or could not take, counted for the metrics.
+pub type SyncErrors = std::sync::Arc<std::sync::atomic::AtomicU64>;
+
 /// Starts the kernel task for `spec`; it runs until the sender is dropped.
-pub fn spawn(spec: &KernelSpec) -> Result<mpsc::UnboundedSender<KernelMsg>, wren_linux::Error> {
+/// Routes the kernel refuses are counted in `errors`.
+pub fn spawn(
+    spec: &KernelSpec,
+    errors: SyncErrors,
+) -> Result<mpsc::UnboundedSender<KernelMsg>, wren_linux::Error> {
     let mut table = KernelTable::open(TableConfig {
         table: spec.table,
         protocol: spec.protocol,
@@ -44,9 +51,9 @@ pub fn spawn(spec: &KernelSpec) -> Result<mpsc::UnboundedSender<KernelMsg>, wren
     tokio::spawn(async move {
         while let Some(msg) = rx.recv().await {
             match msg {
-                KernelMsg::Apply(changes) => apply(&mut table, &changes).await,
+                KernelMsg::Apply(changes) => apply(&mut table, &changes, &errors).await,
                 KernelMsg::Reconcile(want, done) => {
-                    reconcile(&mut table, want).await;
+                    reconcile(&mut table, want, &errors).await;
                     let _ = done.send(());
                 }
             }
@@ -102,10 +109,12 @@ pub fn spawn_watch(
     Ok(())
 }
 
-async fn apply(table: &mut KernelTable, changes: &[RouteChange]) {
+async fn apply(table: &mut KernelTable, changes: &[RouteChange], errors: &SyncErrors) {
+    use std::sync::atomic::Ordering::Relaxed;
     match table.apply(changes).await {
         Ok(report) if report.failed.is_empty() => {}
         Ok(report) => {
+            errors.fetch_add(report.failed.len() as u64, Relaxed);
             let first = report.failed.first().and_then(|f| {
                 changes
                     .get(f.index)
@@ -118,7 +127,10 @@ async fn apply(table: &mut KernelTable, changes: &[RouteChange]) {
                 "kernel refused routes"
             );
         }
-        Err(e) => warn!(error = %e, "kernel table update failed"),
+        Err(e) => {
+            errors.fetch_add(changes.len() as u64, Relaxed);
+            warn!(error = %e, "kernel table update failed")
+        }
     }
 }
 
@@ -127,7 +139,7 @@ async fn apply(table: &mut KernelTable, changes: &[RouteChange]) {
 /// route removed and re-added), missing or different ones are written,
 /// ours that are not wanted go. Also what repairs a route someone deleted
 /// by hand, at every scan.
-async fn reconcile(table: &mut KernelTable, want: Vec<Route>) {
+async fn reconcile(table: &mut KernelTable, want: Vec<Route>, errors: &SyncErrors) {
     let cfg = *table.config();
     let mut have: std::collections::HashMap<Prefix, Route> = match table.dump().await {
         Ok(all) => all
@@ -150,7 +162,7 @@ async fn reconcile(table: &mut KernelTable, want: Vec<Route>) {
     let written = changes.len();
     changes.extend(have.into_keys().map(RouteChange::Delete));
     if !changes.is_empty() {
-        apply(table, &changes).await;
+        apply(table, &changes, errors).await;
         info!(
             written,
             removed = changes.len() - written,

@@ -23,6 +23,8 @@ impl Daemon {
         let accepted = Family::<Labels, Gauge>::default();
         let exported = Family::<Labels, Counter>::default();
         let flaps = Family::<Labels, Counter>::default();
+        let received = Family::<Labels, Counter>::default();
+        let refused = Family::<Labels, Counter>::default();
         let now = self.now();
         for p in self.peers.iter().filter(|p| !p.removed) {
             let l: Labels = vec![
@@ -47,6 +49,8 @@ impl Daemon {
                 .set(i64::try_from(p.stats.imported).unwrap_or(i64::MAX));
             exported.get_or_create(&l).inc_by(p.stats.exported);
             flaps.get_or_create(&l).inc_by(p.stats.flaps);
+            received.get_or_create(&l).inc_by(p.stats.received);
+            refused.get_or_create(&l).inc_by(p.stats.refused);
         }
         reg.register(
             "bgp_session_established",
@@ -71,6 +75,26 @@ impl Daemon {
             exported,
         );
         reg.register("bgp_session_flaps", "Times the session went down", flaps);
+        reg.register(
+            "bgp_prefixes_received",
+            "Routes received: each one evaluated by the import rules and filter",
+            received,
+        );
+        reg.register(
+            "bgp_prefixes_refused",
+            "Routes received and refused (AS or cluster loop, import filter)",
+            refused,
+        );
+        let kernel_errors = Counter::<u64>::default();
+        kernel_errors.inc_by(
+            self.kernel_errors
+                .load(std::sync::atomic::Ordering::Relaxed),
+        );
+        reg.register(
+            "kernel_sync_errors",
+            "Route changes the kernel refused or failed",
+            kernel_errors,
+        );
         let prefixes = Family::<Labels, Gauge>::default();
         let (mut v4, mut v6) = (0i64, 0i64);
         for (k, _) in self.table.iter() {

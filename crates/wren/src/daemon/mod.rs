@@ -98,6 +98,8 @@ pub struct Daemon {
     debug_states: bool,
     /// FlowSpec rules received (kept and shown only).
     flows: flow::Flows,
+    /// Routes the kernel refused (for the metrics).
+    kernel_errors: kernel::SyncErrors,
     /// The log's destinations, replaced on reconfiguration.
     pub logger: Option<crate::log::Logger>,
 }
@@ -132,6 +134,7 @@ impl Daemon {
             link_dev: Default::default(),
             debug_states: false,
             flows: Default::default(),
+            kernel_errors: Default::default(),
             logger: None,
         };
         let wait = spec
@@ -253,7 +256,7 @@ impl Daemon {
             self.events_tx.clone(),
         )?;
         if let Some(k) = &self.spec.kernel {
-            self.kernel = Some(kernel::spawn(k)?);
+            self.kernel = Some(kernel::spawn(k, self.kernel_errors.clone())?);
             // Routes of ours left by an earlier run go, unless we restart
             // gracefully: then they stay until recovery is over.
             if self.recovery_until.is_none() {

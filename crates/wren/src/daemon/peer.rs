@@ -20,6 +20,11 @@ pub struct PeerStats {
     pub updates_out: u64,
     /// Routes accepted into the table (current).
     pub imported: usize,
+    /// Routes received (each announcement through the import rules and
+    /// filter: the filter's evaluations).
+    pub received: u64,
+    /// Of those, refused (AS loop, cluster loop, or the import filter).
+    pub refused: u64,
     /// Routes announced to the peer (cumulative).
     pub exported: u64,
     /// Times the session went down.
