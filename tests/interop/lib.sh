@@ -133,3 +133,17 @@ vty() {
 show_logs() {
     for l in "$tmp"/*.log; do echo "== $l"; tail -n 40 "$l"; done
 }
+
+# same_time T1 T2: two of BIRD's `since` times (HH:MM:SS.mmm) are the same
+# event. BIRD works the wall time it shows out from its monotonic clock at
+# each `show`, so one unchanged time can read a millisecond apart; a
+# session reset moves it by seconds (error wait, reconnect).
+same_time() {
+    python3 - "$1" "$2" <<'PY'
+import sys
+def ms(t):
+    h, m, s = t.split(":")
+    return (int(h) * 3600 + int(m) * 60) * 1000 + round(float(s) * 1000)
+sys.exit(0 if abs(ms(sys.argv[1]) - ms(sys.argv[2])) <= 5 else 1)
+PY
+}

@@ -58,7 +58,7 @@ wait_for 20 "wrend now holds 1, 2, 4 (a's routes again, through the new import f
     holds wren "10.61.1.0/24 10.61.2.0/24 10.61.4.0/24"
 wait_for 20 "b now holds 1, 2 (3 withdrawn with the import change, 4 by the new export filter)" \
     holds b "10.61.1.0/24 10.61.2.0/24"
-[ "$(since a)" = "$a_since" ] && [ "$(since b)" = "$b_since" ] ||
+same_time "$(since a)" "$a_since" && same_time "$(since b)" "$b_since" ||
     fail "a session was reset: a $a_since -> $(since a), b $b_since -> $(since b)"
 pass "no session reset (a up since $a_since, b since $b_since)"
 echo "PASS reconfigure-filters"
