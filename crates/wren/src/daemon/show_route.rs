@@ -211,8 +211,17 @@ impl Daemon {
         let Some(src) = self.sources.get(row.path.source) else {
             return false;
         };
-        let base: wren_core::rib::Attrs = Arc::new(row.attrs.clone().into_owned());
-        let mut view = RouteView::new(net, src, &base, row.next_hop);
+        // The stored attributes are already shared; only a row the export
+        // view rewrote needs a set of its own.
+        let owned;
+        let base = match &row.attrs {
+            Cow::Borrowed(_) => &row.path.attrs,
+            Cow::Owned(a) => {
+                owned = Arc::new(a.clone());
+                &owned
+            }
+        };
+        let mut view = RouteView::new(net, src, base, row.next_hop);
         if !f.run(&mut view) {
             return false;
         }
