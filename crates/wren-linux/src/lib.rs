@@ -25,5 +25,5 @@ pub use error::{Error, KernelError};
 pub use events::{EventStream, Group, KernelEvent};
 pub use kernel::{ApplyReport, KernelTable, RouteFailure, TableConfig};
 pub use links::{Address, Interfaces, Link};
-pub use routes::{KernelRoute, NextHop, Route, RouteChange, RouteKind};
+pub use routes::{KernelRoute, NextHop, NextHops, Route, RouteChange, RouteKind};
 pub use wren_wire::Prefix;

@@ -80,6 +80,10 @@ impl NextHop {
     }
 }
 
+/// A route's next hops: one inline (nearly every route), ECMP sets on
+/// the heap, so a million routes to write are not a million allocations.
+pub type NextHops = smallvec::SmallVec<[NextHop; 1]>;
+
 /// A route as the daemon wants it in the kernel.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Route {
@@ -88,18 +92,18 @@ pub struct Route {
     /// Forward or drop.
     pub kind: RouteKind,
     /// For [`RouteKind::Unicast`]: one, or several for ECMP.
-    pub next_hops: Vec<NextHop>,
+    pub next_hops: NextHops,
     /// Preferred source address (`src`, BIRD's `krt_prefsrc`).
     pub pref_src: Option<IpAddr>,
 }
 
 impl Route {
     /// A unicast route through `next_hops`.
-    pub fn unicast(dst: Prefix, next_hops: Vec<NextHop>) -> Self {
+    pub fn unicast(dst: Prefix, next_hops: impl Into<NextHops>) -> Self {
         Route {
             dst,
             kind: RouteKind::Unicast,
-            next_hops,
+            next_hops: next_hops.into(),
             pref_src: None,
         }
     }
@@ -109,7 +113,7 @@ impl Route {
         Route {
             dst,
             kind,
-            next_hops: Vec::new(),
+            next_hops: NextHops::new(),
             pref_src: None,
         }
     }
@@ -346,11 +350,11 @@ pub(crate) fn decode_route(m: &RouteMessage) -> Option<KernelRoute> {
         other => RouteKind::Other(u8::from(other)),
     };
     let next_hops = if !multi.is_empty() {
-        multi
+        NextHops::from_vec(multi)
     } else if single.gateway.is_some() || single.ifindex.is_some() {
-        vec![single]
+        smallvec::smallvec![single]
     } else {
-        Vec::new()
+        NextHops::new()
     };
     Some(KernelRoute {
         route: Route {

@@ -205,7 +205,7 @@ fn ipv6_and_ipv4_via_ipv6_link_local() {
         .iter()
         .find(|r| r.route.dst == p("198.19.3.0/24"))
         .unwrap();
-    assert_eq!(r.route.next_hops, vec![NextHop::via_dev(ip("fe80::2"), a0)]);
+    assert_eq!(r.route.next_hops[..], [NextHop::via_dev(ip("fe80::2"), a0)]);
 }
 
 #[test]
@@ -259,7 +259,7 @@ fn ecmp_next_hops() {
     });
     let got = |d: &str| {
         let r = dumped.iter().find(|r| r.route.dst == p(d)).unwrap();
-        r.route.next_hops.clone()
+        r.route.next_hops.to_vec()
     };
     assert_eq!(got("198.19.4.0/24"), v4);
     assert_eq!(got("2001:db8:4::/48"), v6);
@@ -361,8 +361,8 @@ fn dump_finds_ours_and_alien_routes() {
     };
     let alien = find("198.19.9.0/24", 4);
     assert_eq!(
-        alien.route.next_hops,
-        vec![NextHop::via_dev(ip("198.18.0.2"), a0)]
+        alien.route.next_hops[..],
+        [NextHop::via_dev(ip("198.18.0.2"), a0)]
     );
     assert_eq!((alien.metric, alien.table), (0, 254));
     assert_eq!(find("2001:db8:9::/48", 3).metric, 1024); // boot, the IPv6 default
@@ -370,7 +370,7 @@ fn dump_finds_ours_and_alien_routes() {
     assert_eq!(find("198.19.10.0/24", 12).metric, 32);
     assert_eq!(find("198.19.11.0/24", 12).route.kind, RouteKind::Unicast);
     let kernel = find("198.18.0.0/24", 2); // the connected route
-    assert_eq!(kernel.route.next_hops, vec![NextHop::dev(a0)]);
+    assert_eq!(kernel.route.next_hops[..], [NextHop::dev(a0)]);
 
     // Deleting ours leaves the alien route of the same prefix alone.
     let r = apply(

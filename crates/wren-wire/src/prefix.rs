@@ -40,6 +40,12 @@ impl Ipv4Prefix {
         self.addr
     }
 
+    /// The prefix of `addr`'s first `len` bits (at most 32): host bits
+    /// are cleared, a longer length is taken as 32.
+    pub fn from_bits(addr: u32, len: u8) -> Self {
+        Ipv4Prefix::from_raw(addr, len.min(32))
+    }
+
     pub(crate) fn from_raw(addr: u32, len: u8) -> Self {
         Ipv4Prefix {
             addr: addr & mask32(len),
@@ -78,6 +84,12 @@ impl Ipv6Prefix {
     /// Network address as an integer.
     pub fn bits(&self) -> u128 {
         (u128::from(self.hi) << 64) | u128::from(self.lo)
+    }
+
+    /// The prefix of `addr`'s first `len` bits (at most 128): host bits
+    /// are cleared, a longer length is taken as 128.
+    pub fn from_bits(addr: u128, len: u8) -> Self {
+        Ipv6Prefix::from_raw(addr, len.min(128))
     }
 
     pub(crate) fn from_raw(addr: u128, len: u8) -> Self {

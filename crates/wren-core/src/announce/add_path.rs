@@ -9,7 +9,6 @@ use crate::export::ExportTarget;
 use crate::policy::Policy;
 use crate::rib::{AttrStore, Change, OldPaths, Path, Sources, Table};
 use smallvec::SmallVec;
-use std::sync::Arc;
 use wren_wire::{Negotiated, Nlri};
 
 /// The path identifier we send for `p`. RFC 7911 leaves the choice to the
@@ -74,9 +73,7 @@ impl Announcer {
             let id = |p: &Path| if all { tx_path_id(p) } else { 0 };
             let mut sent: SmallVec<[u32; 4]> = SmallVec::new();
             for p in &new {
-                let Some((attrs, nh)) =
-                    self.exported(prefix, p, family, sources, to, policy, store)
-                else {
+                let Some(g) = self.exported(prefix, p, family, sources, to, policy, store) else {
                     continue;
                 };
                 let pid = id(p);
@@ -85,17 +82,15 @@ impl Announcer {
                     .iter()
                     .find(|o| id(o) == pid)
                     .and_then(|o| self.exported(prefix, o, family, sources, to, policy, store))
-                    .is_some_and(|(a, n)| Arc::ptr_eq(&a, &attrs) && n == nh);
+                    .is_some_and(|og| og == g);
                 if unchanged {
                     continue;
                 }
-                if let Some(g) = self.group(attrs, nh, family) {
-                    let nlri = Nlri {
-                        prefix,
-                        path_id: all.then_some(pid),
-                    };
-                    self.ap_routes.push((g, nlri));
-                }
+                let nlri = Nlri {
+                    prefix,
+                    path_id: all.then_some(pid),
+                };
+                self.ap_routes.push((g, nlri));
             }
             for o in &before {
                 let pid = id(o);

@@ -119,8 +119,11 @@ pub struct Announcer {
     /// Indexes into the changes of the routes to withdraw.
     withdrawn: Vec<u32>,
     groups: Vec<(Attrs, NextHop, Family)>,
-    /// Export-rule results per (source attrs, source, next hop, family).
-    rule_cache: FastMap<RuleKey, Option<(Attrs, NextHop)>>,
+    /// Export-rule results (the group, if exported) per (source attrs,
+    /// source, next hop, family).
+    rule_cache: FastMap<RuleKey, Option<u32>>,
+    /// The last route's key and result when the filter left it as it was.
+    last: Option<(RuleKey, Option<u32>)>,
     /// Group index per (exported attrs, next hop, family).
     group_index: FastMap<(usize, NextHop, Family), u32>,
     packed: Vec<Nlri>,
@@ -169,12 +172,10 @@ impl Announcer {
                 continue;
             }
             let best = change.new.as_ref();
-            if let Some((attrs, nh)) =
+            if let Some(g) =
                 best.and_then(|b| self.exported(prefix, b, family, sources, to, policy, store))
             {
-                if let Some(g) = self.group(attrs, nh, family) {
-                    self.routes.push((g, index));
-                }
+                self.routes.push((g, index));
             } else if change.old.as_ref().is_some_and(|old| {
                 self.exported(prefix, old, family, sources, to, policy, store)
                     .is_some()
@@ -210,10 +211,12 @@ impl Announcer {
         self.groups.clear();
         self.rule_cache.clear();
         self.group_index.clear();
+        self.last = None;
     }
 
-    /// What `path` to `prefix` looks like when sent to `to`, or `None` when
-    /// it is not sent there.
+    /// The group `path` to `prefix` goes out in when sent to `to` (its
+    /// attributes and next hop as sent), or `None` when it is not sent
+    /// there.
     #[allow(clippy::too_many_arguments)]
     fn exported(
         &mut self,
@@ -224,32 +227,52 @@ impl Announcer {
         to: &ExportTarget,
         policy: &dyn Policy,
         store: &mut AttrStore,
-    ) -> Option<(Attrs, NextHop)> {
+    ) -> Option<u32> {
         let src: &SourceInfo = sources.get(path.source)?;
         may_export(path, src, to)?;
         let (modified, filter_nh) = run_export_filter(prefix, src, path, policy)?;
         // The rules' result depends on the attributes the filter left (an
         // interned set, so a pointer names them), on the table's own (a
         // MED the filter wrote stays), the source and the next hops.
-        let base = match modified {
-            Some(m) => store.intern(m),
-            None => path.attrs.clone(),
-        };
         let key = RuleKey {
-            filtered: std::sync::Arc::as_ptr(&base) as usize,
+            filtered: 0,
             stored: std::sync::Arc::as_ptr(&path.attrs) as usize,
             source: path.source.0,
             next_hop: path.next_hop(),
             filter_nh,
             family,
         };
-        if let Some(r) = self.rule_cache.get(&key) {
-            return r.clone();
+        let untouched = modified.is_none() && filter_nh.is_none();
+        // Neighbouring routes mostly share all of it: then the last
+        // answer stands, without hashing the key or touching a count.
+        if untouched {
+            if let Some((k, g)) = &self.last {
+                if *k == key {
+                    return *g;
+                }
+            }
         }
-        let r = export_filtered(path, &base, filter_nh, src, to, family)
-            .map(|(a, nh)| (store.intern(a), nh));
-        self.rule_cache.insert(key, r.clone());
-        r
+        let base = match modified {
+            Some(m) => store.intern(m),
+            None => path.attrs.clone(),
+        };
+        let key = RuleKey {
+            filtered: std::sync::Arc::as_ptr(&base) as usize,
+            ..key
+        };
+        let g = match self.rule_cache.get(&key) {
+            Some(g) => *g,
+            None => {
+                let g = export_filtered(path, &base, filter_nh, src, to, family)
+                    .and_then(|(a, nh)| self.group(store.intern(a), nh, family));
+                self.rule_cache.insert(key, g);
+                g
+            }
+        };
+        if untouched {
+            self.last = Some((RuleKey { filtered: 0, ..key }, g));
+        }
+        g
     }
 
     /// The group of routes sharing (`attrs`, `nh`, `family`).

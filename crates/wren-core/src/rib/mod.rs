@@ -3,7 +3,9 @@
 
 pub mod attrs;
 pub mod best;
+pub mod index;
 pub mod path;
+pub mod paths;
 pub mod prefix_hash;
 pub mod source;
 pub mod table;
@@ -11,5 +13,6 @@ pub mod table;
 pub use attrs::{AttrStore, Attrs, Hop};
 pub use best::{compare, BestOptions, Reason};
 pub use path::Path;
+pub use paths::Paths;
 pub use source::{BgpSource, SourceId, SourceInfo, SourceKind, Sources};
 pub use table::{Change, Entry, OldPaths, Table};

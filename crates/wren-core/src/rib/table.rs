@@ -4,39 +4,38 @@
 //! exporters last looked.
 
 use super::best::{compare, BestOptions, Reason};
+use super::index::{Index, Key};
 use super::path::Path;
+use super::paths::Paths;
 use super::source::{SourceId, Sources};
 use smallvec::SmallVec;
 use std::cmp::Ordering;
-use std::collections::hash_map::Entry as Slot;
-use std::collections::HashMap;
-use std::hash::Hash;
 use wren_wire::{Ipv4Prefix, Ipv6Prefix, Prefix};
 
 /// One family's entries: an index from prefix to slot, and the entries
-/// in a dense arena. The index's buckets are 12 octets instead of a
-/// whole entry's 56, so the table's growth (which briefly holds the old
-/// and the new bucket array) costs a fifth of what it did, and the arena
-/// grows by `realloc`, which the allocator does without a copy for large
-/// blocks. Freed slots are reused.
+/// in a dense arena. The index's buckets hold only the key and a slot
+/// (8 octets for IPv4, see [`index`](super::index)), so the index's
+/// growth, which briefly holds the old and the new bucket array, stays
+/// small, and the arena grows by `realloc`, which the allocator does
+/// without a copy for large blocks. Freed slots are reused.
 #[derive(Debug)]
-struct Map<K> {
-    index: HashMap<K, u32, super::prefix_hash::PrefixHash>,
+struct Map<K: Key> {
+    index: Index<K>,
     entries: Vec<Entry>,
     free: Vec<u32>,
 }
 
-impl<K> Default for Map<K> {
+impl<K: Key> Default for Map<K> {
     fn default() -> Self {
         Map {
-            index: HashMap::default(),
+            index: Index::default(),
             entries: Vec::new(),
             free: Vec::new(),
         }
     }
 }
 
-impl<K: Hash + Eq + Copy> Map<K> {
+impl<K: Key> Map<K> {
     fn len(&self) -> usize {
         self.index.len()
     }
@@ -46,33 +45,28 @@ impl<K: Hash + Eq + Copy> Map<K> {
     }
 
     fn get(&self, k: &K) -> Option<&Entry> {
-        self.index
-            .get(k)
-            .and_then(|&i| self.entries.get(i as usize))
+        self.index.get(k).and_then(|i| self.entries.get(i as usize))
     }
 
     fn get_mut(&mut self, k: &K) -> Option<&mut Entry> {
-        let i = *self.index.get(k)?;
+        let i = self.index.get(k)?;
         self.entries.get_mut(i as usize)
     }
 
     /// The entry of `k`, made empty if there was none. `None` only if the
-    /// arena is full (2^32 entries).
+    /// arena is full (more slots than a bucket holds).
     fn entry(&mut self, k: K) -> Option<&mut Entry> {
-        let i = match self.index.entry(k) {
-            Slot::Occupied(o) => *o.get(),
-            Slot::Vacant(v) => {
-                let i = match self.free.pop() {
-                    Some(i) => i,
-                    None => {
-                        let i = u32::try_from(self.entries.len()).ok()?;
-                        self.entries.push(Entry::default());
-                        i
-                    }
-                };
-                *v.insert(i)
+        let (entries, free) = (&mut self.entries, &mut self.free);
+        let i = self.index.get_or_insert(k, || {
+            if let Some(i) = free.pop() {
+                return Some(i);
             }
-        };
+            let i = u32::try_from(entries.len())
+                .ok()
+                .filter(|&i| i <= K::MAX_SLOT)?;
+            entries.push(Entry::default());
+            Some(i)
+        })?;
         self.entries.get_mut(i as usize)
     }
 
@@ -86,21 +80,21 @@ impl<K: Hash + Eq + Copy> Map<K> {
         }
     }
 
-    fn iter(&self) -> impl Iterator<Item = (&K, &Entry)> {
+    fn iter(&self) -> impl Iterator<Item = (K, &Entry)> {
         self.index
             .iter()
-            .filter_map(|(k, &i)| self.entries.get(i as usize).map(|e| (k, e)))
+            .filter_map(|(k, i)| self.entries.get(i as usize).map(|e| (k, e)))
     }
 
     /// Keeps the entries for which `f` returns true.
     fn retain(&mut self, mut f: impl FnMut(&K, &mut Entry) -> bool) {
         let entries = &mut self.entries;
         let free = &mut self.free;
-        self.index.retain(|k, &mut i| {
+        self.index.retain(|k, i| {
             let Some(e) = entries.get_mut(i as usize) else {
                 return false;
             };
-            if f(k, e) {
+            if f(&k, e) {
                 return true;
             }
             *e = Entry::default();
@@ -116,7 +110,7 @@ impl<K: Hash + Eq + Copy> Map<K> {
 #[derive(Clone, Debug, Default)]
 pub struct Entry {
     /// Paths, best first.
-    pub paths: SmallVec<[Path; 1]>,
+    pub paths: Paths,
     /// The change-list generation this entry was last queued in; equal to
     /// the table's current generation means "already queued", so taking
     /// the changes never has to visit the entries.
@@ -200,8 +194,8 @@ impl Table {
 
     /// Every prefix and its entry, IPv4 first, otherwise in no order.
     pub fn iter(&self) -> impl Iterator<Item = (Prefix, &Entry)> {
-        let v4 = self.v4.iter().map(|(k, e)| (Prefix::V4(*k), e));
-        let v6 = self.v6.iter().map(|(k, e)| (Prefix::V6(*k), e));
+        let v4 = self.v4.iter().map(|(k, e)| (Prefix::V4(k), e));
+        let v6 = self.v6.iter().map(|(k, e)| (Prefix::V6(k), e));
         v4.chain(v6)
     }
 
@@ -217,7 +211,12 @@ impl Table {
     /// left the table and came back within the same batch (then twice;
     /// exporting both is harmless).
     pub fn take_changes(&mut self, into: &mut Vec<Change>) {
-        into.append(&mut self.log.changed);
+        if into.is_empty() {
+            // Trade buffers: no copy, and the two alternate.
+            std::mem::swap(into, &mut self.log.changed);
+        } else {
+            into.append(&mut self.log.changed);
+        }
         self.log.generation = self.log.generation.wrapping_add(1).max(1);
     }
 
@@ -241,16 +240,32 @@ impl Table {
             Prefix::V6(p) => self.v6.entry(p),
         };
         let Some(e) = e else { return };
-        let old = self.log.snapshot(e);
-        match e
+        let first = self.log.is_first(e);
+        let old = match e
             .paths
-            .iter_mut()
-            .find(|p| p.source == path.source && p.path_id == path.path_id)
+            .iter()
+            .position(|p| p.source == path.source && p.path_id == path.path_id)
         {
-            Some(old) if *old == path => return,
-            Some(old) => *old = path,
-            None => e.paths.push(path),
-        }
+            Some(i) => {
+                if e.paths.get(i) == Some(&path) {
+                    return;
+                }
+                let all = self.log.all_paths(e, first);
+                let Some(slot) = e.paths.get_mut(i) else {
+                    return;
+                };
+                let prev = std::mem::replace(slot, path);
+                first.then(|| Snapshot {
+                    best: best_before(e, i, prev),
+                    all,
+                })
+            }
+            None => {
+                let old = self.log.snapshot(e);
+                e.paths.push(path);
+                old
+            }
+        };
         reselect(e, sources, &self.options);
         self.log.mark(e, prefix, old);
     }
@@ -345,7 +360,7 @@ struct At<'a> {
     log: &'a mut ChangeLog,
 }
 
-fn withdraw_in<K: Hash + Eq + Copy>(
+fn withdraw_in<K: Key>(
     map: &mut Map<K>,
     key: K,
     prefix: Prefix,
@@ -356,13 +371,22 @@ fn withdraw_in<K: Hash + Eq + Copy>(
     let Some(e) = map.get_mut(&key) else {
         return;
     };
-    let old = at.log.snapshot(e);
-    let before = e.paths.len();
-    e.paths
-        .retain(|p| !(p.source == source && p.path_id == path_id));
-    if e.paths.len() == before {
+    let Some(i) = e
+        .paths
+        .iter()
+        .position(|p| p.source == source && p.path_id == path_id)
+    else {
         return;
-    }
+    };
+    let first = at.log.is_first(e);
+    let all = at.log.all_paths(e, first);
+    let Some(prev) = e.paths.remove(i) else {
+        return;
+    };
+    let old = first.then(|| Snapshot {
+        best: best_before(e, i, prev),
+        all,
+    });
     reselect(e, at.sources, at.opts);
     at.log.mark(e, prefix, old);
     if e.paths.is_empty() {
@@ -395,15 +419,38 @@ struct Snapshot {
     all: Option<SmallVec<[Path; 2]>>,
 }
 
+/// The best path before path `i` of an entry was replaced or removed,
+/// `prev` being that path: moved rather than copied when it was the best
+/// (a copy is two reference counts up, and two down when the original
+/// goes, per route of a full table).
+fn best_before(e: &Entry, i: usize, prev: Path) -> Option<Path> {
+    if i == 0 {
+        Some(prev).filter(|p| p.reachable)
+    } else {
+        e.best().cloned()
+    }
+}
+
 impl ChangeLog {
+    /// Whether a change to `e` is its first since the exporters last
+    /// looked (it is not queued yet).
+    fn is_first(&self, e: &Entry) -> bool {
+        e.queued != self.generation
+    }
+
+    /// Every usable path of `e`, when ADD-PATH senders need them and this
+    /// is the entry's first change.
+    fn all_paths(&self, e: &Entry, first: bool) -> Option<SmallVec<[Path; 2]>> {
+        (first && self.keep_all).then(|| e.paths.iter().filter(|p| p.reachable).cloned().collect())
+    }
+
     /// The entry before a change, when this is the first change since the
     /// exporters last looked (`None` when it is already queued).
     fn snapshot(&self, e: &Entry) -> Option<Snapshot> {
-        (e.queued != self.generation).then(|| Snapshot {
+        let first = self.is_first(e);
+        first.then(|| Snapshot {
             best: e.best().cloned(),
-            all: self
-                .keep_all
-                .then(|| e.paths.iter().filter(|p| p.reachable).cloned().collect()),
+            all: self.all_paths(e, first),
         })
     }
 

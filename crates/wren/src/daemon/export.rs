@@ -14,6 +14,9 @@ use wren_wire::update::{encode_end_of_rib, encode_withdraw};
 use wren_wire::Negotiated;
 use wren_wire::{Family, Nlri};
 
+/// Routes per piece of a full-table dump to a peer that came up.
+const DUMP_PIECE: usize = 16_384;
+
 /// A source id no route has: the group's target, so split horizon never
 /// applies to the shared part.
 const NO_SOURCE: SourceId = SourceId(u32::MAX);
@@ -120,16 +123,23 @@ impl Daemon {
                 };
                 bufs.shared.clear();
                 bufs.own.clear();
-                for c in &self.changes {
-                    if from_member(c) {
-                        bufs.own.push(c.clone());
-                    } else {
-                        bufs.shared.push(c.clone());
+                // Usually no change came from a member (the monitor's or a
+                // client's group): then the batch is the shared part as it
+                // is, without a copy of every change.
+                let split = self.changes.iter().any(from_member);
+                if split {
+                    for c in &self.changes {
+                        if from_member(c) {
+                            bufs.own.push(c.clone());
+                        } else {
+                            bufs.shared.push(c.clone());
+                        }
                     }
                 }
+                let shared_changes = if split { &bufs.shared } else { &self.changes };
                 let mut shared = Vec::new();
                 let built = self.announcer.build(
-                    &bufs.shared,
+                    shared_changes,
                     &self.sources,
                     &key.target,
                     policy.as_ref(),
@@ -157,6 +167,10 @@ impl Daemon {
                 }
             }
         }
+        // Changes hold attribute sets: let them go before the sweep.
+        self.changes.clear();
+        bufs.shared.clear();
+        bufs.own.clear();
         self.export_bufs = bufs;
         // Attribute sets no path holds any more go when the store has
         // doubled since the last sweep: amortised O(1) per interned set.
@@ -173,27 +187,34 @@ impl Daemon {
             .peers
             .get(i)
             .is_some_and(|p| p.spec.export.rejects_everything());
-        let all: Vec<Change> = self
-            .table
-            .iter()
-            .filter(|_| !nothing)
-            .map(|(k, e)| Change {
-                prefix: k,
-                old: None,
-                new: e.best().cloned(),
-            })
-            .collect();
         let Some(p) = self.peers.get(i) else {
             return;
         };
+        // In pieces: a change record per route of a full table at once
+        // would cost about 100 octets per route.
         let mut bytes = Vec::new();
-        let built = Builder {
-            announcer: &mut self.announcer,
-            store: &mut self.store,
-            table: &self.table,
-            sources: &self.sources,
+        let mut built = wren_core::announce::Built::default();
+        let mut all = Vec::with_capacity(DUMP_PIECE);
+        let mut routes = self.table.iter().filter(|_| !nothing).peekable();
+        while routes.peek().is_some() {
+            all.clear();
+            all.extend(routes.by_ref().take(DUMP_PIECE).map(|(k, e)| Change {
+                prefix: k,
+                old: None,
+                new: e.best().cloned(),
+            }));
+            let piece = Builder {
+                announcer: &mut self.announcer,
+                store: &mut self.store,
+                table: &self.table,
+                sources: &self.sources,
+            }
+            .build(p, &all, &[], &mut bytes);
+            built.messages += piece.messages;
+            built.announced += piece.announced;
+            built.withdrawn += piece.withdrawn;
         }
-        .build(p, &all, &[], &mut bytes);
+        drop((all, routes));
         let Some(up) = self.peers.get_mut(i).and_then(|p| p.up.as_mut()) else {
             return;
         };

@@ -16,9 +16,7 @@ use wren_core::export::forwarding_address;
 use wren_core::policy::{RouteDest, RouteView};
 use wren_core::rib::{Change, Path, SourceInfo, SourceKind};
 use wren_linux::RouteKind;
-use wren_linux::{
-    EventStream, Group, KernelEvent, KernelTable, NextHop, Route, RouteChange, TableConfig,
-};
+use wren_linux::{EventStream, Group, KernelEvent, KernelTable, Route, RouteChange, TableConfig};
 use wren_wire::attributes::{AsPath, Origin, PathAttributes};
 use wren_wire::update::NextHop as BgpNextHop;
 use wren_wire::Prefix;
@@ -38,9 +36,11 @@ pub type SyncErrors = std::sync::Arc<std::sync::atomic::AtomicU64>;
 
 /// Starts the kernel task for `spec`; it runs until the sender is dropped.
 /// Routes the kernel refuses are counted in `errors`.
+/// Routes written (or refused) are taken off `backlog`.
 pub fn spawn(
     spec: &KernelSpec,
     errors: SyncErrors,
+    backlog: super::backlog::Backlog,
 ) -> Result<mpsc::UnboundedSender<KernelMsg>, wren_linux::Error> {
     let mut table = KernelTable::open(TableConfig {
         table: spec.table,
@@ -51,7 +51,10 @@ pub fn spawn(
     tokio::spawn(async move {
         while let Some(msg) = rx.recv().await {
             match msg {
-                KernelMsg::Apply(changes) => apply(&mut table, &changes, &errors).await,
+                KernelMsg::Apply(changes) => {
+                    apply(&mut table, &changes, &errors).await;
+                    backlog.done(changes.len());
+                }
                 KernelMsg::Reconcile(want, done) => {
                     reconcile(&mut table, want, &errors).await;
                     let _ = done.send(());
@@ -210,7 +213,7 @@ fn fib_route(
     dev: Option<u32>,
 ) -> Option<Route> {
     let via = |a: std::net::IpAddr, dev: Option<u32>| {
-        igp.resolve(a, dev).map(|h| Route::unicast(prefix, vec![h]))
+        igp.resolve(a, dev).map(|h| Route::unicast(prefix, [h]))
     };
     match src.kind {
         SourceKind::Bgp(_) => {
@@ -244,7 +247,7 @@ impl Daemon {
         if k.merge_paths > 1 && matches!(src.kind, SourceKind::Bgp(_)) {
             // ECMP: the next hops of the paths equal to the best up to
             // the tie-breaks (RFC 4271 §9.1.2.2 d onwards).
-            let mut hops: Vec<NextHop> = Vec::new();
+            let mut hops = wren_linux::NextHops::new();
             for p in self.table.multipath(&prefix, &self.sources) {
                 let Some(s) = self.sources.get(p.source) else {
                     continue;
@@ -304,7 +307,12 @@ impl Daemon {
         let Some(k) = &self.kernel else { return };
         let ops = self.kernel_changes(changes);
         if !ops.is_empty() {
-            let _ = k.send(KernelMsg::Apply(ops));
+            let n = ops.len();
+            // Counted before the task can take them off.
+            self.backlog.add(n);
+            if k.send(KernelMsg::Apply(ops)).is_err() {
+                self.backlog.done(n);
+            }
         }
     }
 

@@ -12,6 +12,7 @@
 //! [`debug`] (protocol debug output) and `flow` (FlowSpec rules).
 
 mod actions;
+mod backlog;
 mod connect;
 mod conns;
 pub mod debug;
@@ -46,7 +47,7 @@ use wren_wire::Notification;
 
 /// Changed prefixes after which the main loop exports before taking more
 /// input (about 6 MiB of change records).
-const EXPORT_BATCH: usize = 65_536;
+const EXPORT_BATCH: usize = 16_384;
 
 /// The routing state and everything attached to it.
 pub struct Daemon {
@@ -88,6 +89,9 @@ pub struct Daemon {
     learn_source: Option<wren_core::rib::SourceId>,
     /// The kernel task, when routes go into the kernel.
     kernel: Option<mpsc::UnboundedSender<kernel::KernelMsg>>,
+    /// Routes handed to the kernel task and not yet written; readers
+    /// wait while there are too many.
+    backlog: backlog::Backlog,
     /// The listening socket, for the MD5 keys of peers a reload adds.
     listener: Option<std::sync::Arc<tokio::net::TcpListener>>,
     /// Started with `-R`: route selection results are not sent until every
@@ -126,6 +130,7 @@ impl Daemon {
             output_override: None,
             listener: None,
             kernel: None,
+            backlog: backlog::Backlog::default(),
             learn_source: None,
             device: direct::Device::default(),
             igp: igp::Igp::default(),
@@ -256,7 +261,11 @@ impl Daemon {
             self.events_tx.clone(),
         )?;
         if let Some(k) = &self.spec.kernel {
-            self.kernel = Some(kernel::spawn(k, self.kernel_errors.clone())?);
+            self.kernel = Some(kernel::spawn(
+                k,
+                self.kernel_errors.clone(),
+                self.backlog.clone(),
+            )?);
             // Routes of ours left by an earlier run go, unless we restart
             // gracefully: then they stay until recovery is over.
             if self.recovery_until.is_none() {
@@ -277,6 +286,7 @@ impl Daemon {
         }
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+        let backlog = self.backlog.clone();
         let far = tokio::time::Instant::now() + std::time::Duration::from_secs(86400 * 365);
         loop {
             let next = self
@@ -291,14 +301,19 @@ impl Daemon {
                     tokio::time::Instant::now() + std::time::Duration::from_secs(3600)
                 });
             tokio::select! {
-                ev = events.recv() => {
+                // While the kernel is behind, the events wait in their
+                // bounded channel and the readers behind it (backlog.rs).
+                _ = backlog.room(), if backlog.queued() > backlog::LIMIT => {}
+                ev = events.recv(), if backlog.queued() <= backlog::LIMIT => {
                     let Some(ev) = ev else { break };
                     self.on_event(ev);
                     // Take whatever else is ready before exporting: batches,
                     // but at most EXPORT_BATCH changed prefixes, so the
                     // change log stays small during a full-table burst.
                     for _ in 0..256 {
-                        if self.table.pending_changes() >= EXPORT_BATCH {
+                        if self.table.pending_changes() >= EXPORT_BATCH
+                            || backlog.queued() > backlog::LIMIT
+                        {
                             break;
                         }
                         match events.try_recv() {
