@@ -24,7 +24,11 @@ pub struct RouteView<'a> {
     /// `preference`). Default: a unicast route with nothing else known.
     pub facts: RouteFacts,
     base: &'a Attrs,
-    modified: Option<PathAttributes>,
+    /// Boxed: a view is made per route and moved through the filter's
+    /// calls, and an inline 208-octet attribute set made every move a
+    /// copy of 368 octets (perf: 14 % of wrend's time on a full table in
+    /// memcpy). Only a filter that writes pays the allocation.
+    modified: Option<Box<PathAttributes>>,
 }
 
 impl<'a> RouteView<'a> {
@@ -59,16 +63,22 @@ impl<'a> RouteView<'a> {
 
     /// The attributes as they stand.
     pub fn attrs(&self) -> &PathAttributes {
-        self.modified.as_ref().unwrap_or(self.base)
+        self.modified.as_deref().unwrap_or(self.base)
     }
 
     /// The attributes, for writing (copied on first write).
     pub fn attrs_mut(&mut self) -> &mut PathAttributes {
-        self.modified.get_or_insert_with(|| (**self.base).clone())
+        self.modified
+            .get_or_insert_with(|| Box::new((**self.base).clone()))
     }
 
     /// The written attributes, if any write happened.
     pub fn into_modified(self) -> Option<PathAttributes> {
+        self.modified.map(|m| *m)
+    }
+
+    /// As [`RouteView::into_modified`], left in its box.
+    pub fn into_modified_boxed(self) -> Option<Box<PathAttributes>> {
         self.modified
     }
 }
@@ -118,6 +128,13 @@ pub trait Policy: std::fmt::Debug + Send + Sync {
     fn rejects_everything(&self) -> bool {
         false
     }
+
+    /// True when every route passes as it is (BIRD's `all`): then the
+    /// filter need not run per route, which is most of a full table's
+    /// import and export where nothing is filtered.
+    fn accepts_everything(&self) -> bool {
+        false
+    }
 }
 
 /// One policy for IPv4 routes and another for IPv6 ones: a BGP session
@@ -142,6 +159,10 @@ impl Policy for PerFamily {
     fn rejects_everything(&self) -> bool {
         self.v4.rejects_everything() && self.v6.rejects_everything()
     }
+
+    fn accepts_everything(&self) -> bool {
+        self.v4.accepts_everything() && self.v6.accepts_everything()
+    }
 }
 
 /// BIRD's `all`.
@@ -150,6 +171,10 @@ pub struct AcceptAll;
 
 impl Policy for AcceptAll {
     fn run(&self, _: &mut RouteView<'_>) -> bool {
+        true
+    }
+
+    fn accepts_everything(&self) -> bool {
         true
     }
 }

@@ -69,6 +69,7 @@ pub fn receive_update(
     // One shared next hop per UPDATE and family, unless a filter sets
     // another.
     let mut hop: Option<(Option<wren_wire::update::NextHop>, Option<crate::rib::Hop>)> = None;
+    let accept_all = rx.policy.accepts_everything();
     for (family, n) in u.announced() {
         let id = n.path_id.unwrap_or(0);
         let Some(base) = &base else {
@@ -76,16 +77,20 @@ pub fn receive_update(
             r.refused += 1;
             continue;
         };
-        let mut view = RouteView::new(n.prefix, src, base, u.next_hop(family));
-        if !rx.policy.run(&mut view) {
-            table.withdraw(n.prefix, rx.source, id, sources);
-            r.refused += 1;
-            continue;
-        }
-        let nh = view.next_hop;
-        let attrs = match view.into_modified() {
-            Some(m) => store.intern(m),
-            None => base.clone(),
+        let (attrs, nh) = if accept_all {
+            (base.clone(), u.next_hop(family))
+        } else {
+            let mut view = RouteView::new(n.prefix, src, base, u.next_hop(family));
+            if !rx.policy.run(&mut view) {
+                table.withdraw(n.prefix, rx.source, id, sources);
+                r.refused += 1;
+                continue;
+            }
+            let nh = view.next_hop;
+            match view.into_modified_boxed() {
+                Some(m) => (store.intern(*m), nh),
+                None => (base.clone(), nh),
+            }
         };
         let shared = match &hop {
             Some((k, h)) if *k == nh => h.clone(),

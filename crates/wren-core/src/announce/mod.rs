@@ -230,7 +230,11 @@ impl Announcer {
     ) -> Option<u32> {
         let src: &SourceInfo = sources.get(path.source)?;
         may_export(path, src, to)?;
-        let (modified, filter_nh) = run_export_filter(prefix, src, path, policy)?;
+        let (modified, filter_nh) = if policy.accepts_everything() {
+            (None, None)
+        } else {
+            run_export_filter(prefix, src, path, policy)?
+        };
         // The rules' result depends on the attributes the filter left (an
         // interned set, so a pointer names them), on the table's own (a
         // MED the filter wrote stays), the source and the next hops.
@@ -253,7 +257,7 @@ impl Announcer {
             }
         }
         let base = match modified {
-            Some(m) => store.intern(m),
+            Some(m) => store.intern(*m),
             None => path.attrs.clone(),
         };
         let key = RuleKey {
@@ -298,14 +302,14 @@ pub fn run_export_filter(
     src: &SourceInfo,
     path: &Path,
     policy: &dyn Policy,
-) -> Option<(Option<PathAttributes>, Option<NextHop>)> {
+) -> Option<(Option<Box<PathAttributes>>, Option<NextHop>)> {
     let stored = path.next_hop();
     let mut view = RouteView::new(prefix, src, &path.attrs, stored);
     if !policy.run(&mut view) {
         return None;
     }
     let set = view.next_hop.filter(|nh| Some(*nh) != stored);
-    Some((view.into_modified(), set))
+    Some((view.into_modified_boxed(), set))
 }
 
 /// Key of the export-rule cache: what makes two routes' export-rule

@@ -375,6 +375,11 @@ impl Daemon {
 
     async fn shutdown(&mut self) {
         info!("shutting down");
+        // Nothing is exported any more: sessions going down below would
+        // otherwise queue a change record for every route they had (some
+        // 100 MB for a full table) only to exit. Our kernel routes go by
+        // the reconcile at the end, which reads the kernel, not the table.
+        self.table = Table::new();
         let now = self.now();
         for i in 0..self.peers.len() {
             let mut out = std::mem::take(&mut self.actions);

@@ -242,7 +242,10 @@ impl Daemon {
         }
         let src = self.sources.get(path.source)?;
         may_export(path, src, &up.target)?;
-        Some(run_export_filter(prefix, src, path, p.spec.export.as_ref()))
+        Some(
+            run_export_filter(prefix, src, path, p.spec.export.as_ref())
+                .map(|(m, nh)| (m.map(|m| *m), nh)),
+        )
     }
 
     fn longest_match(&self, a: IpAddr) -> Option<Prefix> {
