@@ -75,6 +75,12 @@ fn start_wrend_with(port: u16, extra: &[&str]) -> Wrend {
     peer-as = 65002
   [neighbors.transport.config]
     passive-mode = true
+[[neighbors]]
+  [neighbors.config]
+    neighbor-address = "127.0.0.4"
+    peer-as = 65002
+  [neighbors.transport.config]
+    passive-mode = true
 "#
         ),
     )
@@ -395,5 +401,28 @@ fn metrics_parse_as_prometheus_text_and_count_what_happened() {
     assert!(
         matches!(table.value, prometheus_parse::Value::Gauge(v) if v == 3.0),
         "{table:?}"
+    );
+}
+
+/// Two peers alike (same AS, same policy, same local address) share one
+/// encoding of a third peer's route; the third is a group of its own.
+/// Before update groups left the peer's own address out of their key,
+/// every peer was its own group.
+#[test]
+fn alike_peers_form_one_update_group() {
+    let port = free_port();
+    let mport = free_port();
+    let m = format!("127.0.0.1:{mport}");
+    let _wrend = start_wrend_with(port, &["--metrics", &m]);
+    let mut a = Peer::establish(Ipv4Addr::new(127, 0, 0, 2), 65001, port);
+    let mut b = Peer::establish(Ipv4Addr::new(127, 0, 0, 3), 65002, port);
+    let mut c = Peer::establish(Ipv4Addr::new(127, 0, 0, 4), 65002, port);
+    a.send(&announce(v4(10, 2, 0), 65001, Ipv4Addr::new(198, 18, 0, 2)));
+    assert!(b.wait_route(v4(10, 2, 0), true, Duration::from_secs(10)));
+    assert!(c.wait_route(v4(10, 2, 0), true, Duration::from_secs(10)));
+    let body = scrape(mport);
+    assert!(
+        body.lines().any(|l| l == "wren_bgp_update_groups 2"),
+        "want groups {{a}} and {{b, c}}:\n{body}"
     );
 }

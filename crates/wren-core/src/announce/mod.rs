@@ -122,6 +122,8 @@ pub struct Announcer {
     /// Export-rule results (the group, if exported) per (source attrs,
     /// source, next hop, family).
     rule_cache: FastMap<RuleKey, Option<u32>>,
+    /// Attribute sets as sent in this build that the store does not hold.
+    sent: std::collections::HashSet<Attrs, ahash::RandomState>,
     /// The last route's key and result when the filter left it as it was.
     last: Option<(RuleKey, Option<u32>)>,
     /// Group index per (exported attrs, next hop, family).
@@ -211,6 +213,7 @@ impl Announcer {
         self.groups.clear();
         self.rule_cache.clear();
         self.group_index.clear();
+        self.sent.clear();
         self.last = None;
     }
 
@@ -267,8 +270,28 @@ impl Announcer {
         let g = match self.rule_cache.get(&key) {
             Some(g) => *g,
             None => {
-                let g = export_filtered(path, &base, filter_nh, src, to, family)
-                    .and_then(|(a, nh)| self.group(store.intern(a), nh, family));
+                // The set as sent lives as long as this build: shared with
+                // the store when it holds an equal one, else with the
+                // build's other equal sets (routes whose MEDs differ go
+                // out to eBGP as one group), never added to the store
+                // (with distinct attributes per route, interning every
+                // exported set doubled the attribute memory until the
+                // next sweep).
+                let g =
+                    export_filtered(path, &base, filter_nh, src, to, family).and_then(|(a, nh)| {
+                        let a = match store.lookup(&a) {
+                            Some(a) => a,
+                            None => match self.sent.get(&a) {
+                                Some(a) => a.clone(),
+                                None => {
+                                    let a = Attrs::new(a);
+                                    self.sent.insert(a.clone());
+                                    a
+                                }
+                            },
+                        };
+                        self.group(a, nh, family)
+                    });
                 self.rule_cache.insert(key, g);
                 g
             }

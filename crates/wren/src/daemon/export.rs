@@ -14,6 +14,20 @@ use wren_wire::update::{encode_end_of_rib, encode_withdraw};
 use wren_wire::Negotiated;
 use wren_wire::{Family, Nlri};
 
+/// What names an export policy in a group key: every `all` is the same
+/// policy, and so is every policy that passes nothing, whichever
+/// configuration object made it (each protocol of a BIRD template has its
+/// own `all`); any other is itself.
+fn policy_identity(p: &Arc<dyn wren_core::policy::Policy>) -> usize {
+    if p.accepts_everything() {
+        1
+    } else if p.rejects_everything() {
+        2
+    } else {
+        Arc::as_ptr(p) as *const () as usize
+    }
+}
+
 /// Routes per piece of a full-table dump to a peer that came up.
 const DUMP_PIECE: usize = 16_384;
 
@@ -39,6 +53,8 @@ pub struct Buffers {
     own: Vec<Change>,
     /// Sweep the attribute store when it holds more sets than this.
     gc_at: usize,
+    /// Update groups formed by the last pass (for the metrics).
+    pub groups_formed: usize,
 }
 
 impl Daemon {
@@ -63,11 +79,15 @@ impl Daemon {
                 continue;
             }
             let key = GroupKey {
+                // Split horizon and the peer's own address (never its
+                // next hop) are the members' own: changes they matter to
+                // are built per member below.
                 target: ExportTarget {
                     source: NO_SOURCE,
+                    peer_addr: None,
                     ..up.target.clone()
                 },
-                policy: Arc::as_ptr(&p.spec.export) as *const () as usize,
+                policy: policy_identity(&p.spec.export),
                 neg: up.neg,
             };
             match bufs.groups.iter_mut().find(|(k, _)| *k == key) {
@@ -75,6 +95,7 @@ impl Daemon {
                 None => bufs.groups.push((key, vec![i])),
             }
         }
+        bufs.groups_formed = bufs.groups.len();
         if !self.changes.is_empty() {
             for (key, members) in &bufs.groups {
                 if !key.neg.add_path_tx.is_empty() {
@@ -115,11 +136,18 @@ impl Daemon {
                     .iter()
                     .filter_map(|&i| self.peers.get(i).map(|p| p.source))
                     .collect();
+                let member_addrs: std::collections::HashSet<std::net::IpAddr> = members
+                    .iter()
+                    .filter_map(|&i| self.peers.get(i)?.up.as_ref()?.target.peer_addr)
+                    .collect();
+                // A member's own route, or one whose next hop is a
+                // member's address (third-party next hop, RFC 4271
+                // §5.1.3: never given back to that peer).
                 let from_member = |c: &Change| {
-                    c.new
-                        .iter()
-                        .chain(c.old.as_ref())
-                        .any(|p| member_sources.contains(&p.source))
+                    c.new.iter().chain(c.old.as_ref()).any(|p| {
+                        member_sources.contains(&p.source)
+                            || p.gateway().is_some_and(|a| member_addrs.contains(&a))
+                    })
                 };
                 bufs.shared.clear();
                 bufs.own.clear();

@@ -114,6 +114,13 @@ impl Daemon {
         let sets = Gauge::<i64>::default();
         sets.set(i64::try_from(self.store.len()).unwrap_or(i64::MAX));
         reg.register("attribute_sets", "Distinct interned attribute sets", sets);
+        let groups = Gauge::<i64>::default();
+        groups.set(i64::try_from(self.export_bufs.groups_formed).unwrap_or(i64::MAX));
+        reg.register(
+            "bgp_update_groups",
+            "Update groups of the last export pass: established peers whose UPDATEs are built once",
+            groups,
+        );
         let mut out = String::new();
         let _ = encode(&mut out, &reg);
         out
