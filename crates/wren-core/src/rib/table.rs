@@ -179,6 +179,11 @@ impl Table {
         self.v4.len() + self.v6.len()
     }
 
+    /// Number of IPv4 and of IPv6 prefixes.
+    pub fn len_by_family(&self) -> [usize; 2] {
+        [self.v4.len(), self.v6.len()]
+    }
+
     /// Whether the table is empty.
     pub fn is_empty(&self) -> bool {
         self.v4.is_empty() && self.v6.is_empty()

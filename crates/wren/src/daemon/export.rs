@@ -7,7 +7,7 @@
 
 use super::Daemon;
 use std::sync::Arc;
-use wren_core::export::ExportTarget;
+use wren_core::export::{may_export, ExportTarget};
 use wren_core::rib::{Change, OldPaths, SourceId};
 use wren_core::time::Instant;
 use wren_wire::update::{encode_end_of_rib, encode_withdraw};
@@ -155,10 +155,23 @@ impl Daemon {
                 // client's group): then the batch is the shared part as it
                 // is, without a copy of every change.
                 let split = self.changes.iter().any(from_member);
+                // A member's change that no member may be sent (iBGP to
+                // iBGP without reflection: a node mesh) is built for
+                // nobody, rather than for each member to find nothing.
+                let sources = &self.sources;
+                let reaches_group = |c: &Change| {
+                    c.new.iter().chain(c.old.as_ref()).any(|p| {
+                        sources
+                            .get(p.source)
+                            .is_some_and(|s| may_export(p, s, &key.target).is_some())
+                    })
+                };
                 if split {
                     for c in &self.changes {
                         if from_member(c) {
-                            bufs.own.push(c.clone());
+                            if reaches_group(c) {
+                                bufs.own.push(c.clone());
+                            }
                         } else {
                             bufs.shared.push(c.clone());
                         }

@@ -96,14 +96,10 @@ impl Daemon {
             kernel_errors,
         );
         let prefixes = Family::<Labels, Gauge>::default();
-        let (mut v4, mut v6) = (0i64, 0i64);
-        for (k, _) in self.table.iter() {
-            if k.is_ipv6() {
-                v6 += 1;
-            } else {
-                v4 += 1;
-            }
-        }
+        let [v4, v6] = self
+            .table
+            .len_by_family()
+            .map(|n| i64::try_from(n).unwrap_or(i64::MAX));
         prefixes
             .get_or_create(&vec![("table".into(), "master4".into())])
             .set(v4);
