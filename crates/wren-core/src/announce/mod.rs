@@ -241,7 +241,8 @@ impl Announcer {
         // The rules' result depends on the attributes the filter left (an
         // interned set, so a pointer names them), on the table's own (a
         // MED the filter wrote stays), the source and the next hops.
-        let key = RuleKey {
+        // The key without the filter's result: what the memo compares.
+        let unfiltered = RuleKey {
             filtered: 0,
             stored: std::sync::Arc::as_ptr(&path.attrs) as usize,
             source: path.source.0,
@@ -254,7 +255,7 @@ impl Announcer {
         // answer stands, without hashing the key or touching a count.
         if untouched {
             if let Some((k, g)) = &self.last {
-                if *k == key {
+                if *k == unfiltered {
                     return *g;
                 }
             }
@@ -265,7 +266,7 @@ impl Announcer {
         };
         let key = RuleKey {
             filtered: std::sync::Arc::as_ptr(&base) as usize,
-            ..key
+            ..unfiltered
         };
         let g = match self.rule_cache.get(&key) {
             Some(g) => *g,
@@ -297,7 +298,7 @@ impl Announcer {
             }
         };
         if untouched {
-            self.last = Some((RuleKey { filtered: 0, ..key }, g));
+            self.last = Some((unfiltered, g));
         }
         g
     }

@@ -245,7 +245,6 @@ impl Table {
             Prefix::V6(p) => self.v6.entry(p),
         };
         let Some(e) = e else { return };
-        let first = self.log.is_first(e);
         let old = match e
             .paths
             .iter()
@@ -255,15 +254,11 @@ impl Table {
                 if e.paths.get(i) == Some(&path) {
                     return;
                 }
-                let all = self.log.all_paths(e, first);
-                let Some(slot) = e.paths.get_mut(i) else {
+                let replace = |ps: &mut Paths| ps.get_mut(i).map(|p| std::mem::replace(p, path));
+                let Some(old) = self.log.take_path(e, i, replace) else {
                     return;
                 };
-                let prev = std::mem::replace(slot, path);
-                first.then(|| Snapshot {
-                    best: best_before(e, i, prev),
-                    all,
-                })
+                old
             }
             None => {
                 let old = self.log.snapshot(e);
@@ -383,15 +378,9 @@ fn withdraw_in<K: Key>(
     else {
         return;
     };
-    let first = at.log.is_first(e);
-    let all = at.log.all_paths(e, first);
-    let Some(prev) = e.paths.remove(i) else {
+    let Some(old) = at.log.take_path(e, i, |ps| ps.remove(i)) else {
         return;
     };
-    let old = first.then(|| Snapshot {
-        best: best_before(e, i, prev),
-        all,
-    });
     reselect(e, at.sources, at.opts);
     at.log.mark(e, prefix, old);
     if e.paths.is_empty() {
@@ -424,18 +413,6 @@ struct Snapshot {
     all: Option<SmallVec<[Path; 2]>>,
 }
 
-/// The best path before path `i` of an entry was replaced or removed,
-/// `prev` being that path: moved rather than copied when it was the best
-/// (a copy is two reference counts up, and two down when the original
-/// goes, per route of a full table).
-fn best_before(e: &Entry, i: usize, prev: Path) -> Option<Path> {
-    if i == 0 {
-        Some(prev).filter(|p| p.reachable)
-    } else {
-        e.best().cloned()
-    }
-}
-
 impl ChangeLog {
     /// Whether a change to `e` is its first since the exporters last
     /// looked (it is not queued yet).
@@ -447,6 +424,31 @@ impl ChangeLog {
     /// is the entry's first change.
     fn all_paths(&self, e: &Entry, first: bool) -> Option<SmallVec<[Path; 2]>> {
         (first && self.keep_all).then(|| e.paths.iter().filter(|p| p.reachable).cloned().collect())
+    }
+
+    /// Takes path `i` out of `e` with `take` (which replaces or removes
+    /// it, giving it back; `None` when it cannot), and gives the entry as
+    /// [`ChangeLog::snapshot`] does, except that a taken best path is
+    /// moved into the snapshot rather than copied (a copy is two
+    /// reference counts up, and two down when the original goes, per
+    /// route of a full table).
+    fn take_path(
+        &self,
+        e: &mut Entry,
+        i: usize,
+        take: impl FnOnce(&mut Paths) -> Option<Path>,
+    ) -> Option<Option<Snapshot>> {
+        let first = self.is_first(e);
+        let all = self.all_paths(e, first);
+        let taken = take(&mut e.paths)?;
+        Some(first.then(|| Snapshot {
+            best: if i == 0 {
+                Some(taken).filter(|p| p.reachable)
+            } else {
+                e.best().cloned()
+            },
+            all,
+        }))
     }
 
     /// The entry before a change, when this is the first change since the
