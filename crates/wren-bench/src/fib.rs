@@ -11,7 +11,7 @@
 
 use crate::held::Held;
 use crate::progress::{Counter, Progress, Recorder, Trace};
-use crate::rtnl::{Listener, RouteEvent};
+use crate::rtnl::{Listener, RouteEvent, Wait};
 use anyhow::{anyhow, Result};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -27,6 +27,10 @@ const RCVBUF: usize = 1 << 30;
 /// clock for every one of a million routes would cost more than counting
 /// them. The time of the last change is exact whatever this is.
 const PUBLISH_EVERY: Duration = Duration::from_millis(1);
+/// The listener's sleep between drains ([`Wait::Poll`]): the clock reads
+/// up to this late on a clock of seconds, and the router is spared a
+/// wake-up per route.
+const POLL: Duration = Duration::from_millis(1);
 
 /// What the listener thread keeps.
 struct State {
@@ -79,7 +83,7 @@ impl FibWatch {
             tx,
         }));
         let shared = state.clone();
-        let listener = Listener::start(ns, RCVBUF, move |events, at| {
+        let listener = Listener::start(ns, RCVBUF, Wait::Poll(POLL), move |events, at| {
             if let Ok(mut s) = shared.lock() {
                 s.apply(events, at);
             }

@@ -7,7 +7,7 @@
 //! milliseconds costs the figures nothing.
 
 use super::plan::{self, BLOCK_LEN, NEW_BLOCK, PODS, PODS_LEN};
-use crate::rtnl::{Listener, RouteEvent};
+use crate::rtnl::{Listener, RouteEvent, Wait};
 use anyhow::Result;
 use std::collections::HashSet;
 use std::net::Ipv4Addr;
@@ -87,14 +87,18 @@ impl Tables {
         for i in 1..=nodes {
             let table = Arc::new(Mutex::new(NodeTable::default()));
             let shared = table.clone();
-            t.listeners
-                .push(Listener::start(&plan::ns(i), RCVBUF, move |events, at| {
+            t.listeners.push(Listener::start(
+                &plan::ns(i),
+                RCVBUF,
+                Wait::Block,
+                move |events, at| {
                     if !events.is_empty() {
                         if let Ok(mut n) = shared.lock() {
                             n.apply(events, at);
                         }
                     }
-                })?);
+                },
+            )?);
             t.nodes.push(table);
         }
         Ok(t)
