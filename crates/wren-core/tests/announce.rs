@@ -8,7 +8,6 @@
 )]
 
 use std::net::{IpAddr, Ipv4Addr};
-use std::sync::Arc;
 use wren_core::announce::{tx_path_id, Announcer, Built};
 use wren_core::export::{ExportTarget, NextHopMode};
 use wren_core::policy::AcceptAll;
@@ -62,7 +61,7 @@ fn path_from(src: SourceId, asn: u32) -> Path {
     Path::new(
         src,
         0,
-        Arc::new(a),
+        wren_core::rib::Attrs::new(a),
         Some(NextHop::V4(Ipv4Addr::new(198, 18, 0, 1))),
     )
 }
@@ -258,7 +257,7 @@ fn add_path_send_offers_every_path_and_withdraws_by_id() {
         Path::new(
             src,
             0,
-            Arc::new(a),
+            wren_core::rib::Attrs::new(a),
             Some(NextHop::V4(Ipv4Addr::new(198, 18, 0, 50))),
         )
     };
@@ -313,7 +312,7 @@ fn link_local_next_hops_are_replaced_by_ours() {
     let path = Path::new(
         from,
         0,
-        Arc::new(PathAttributes {
+        wren_core::rib::Attrs::new(PathAttributes {
             origin: Some(Origin::Igp),
             as_path: Some(AsPath::sequence(&[65001])),
             ..PathAttributes::default()
@@ -386,7 +385,7 @@ fn export_filter_sees_the_table_route_then_rules_apply() {
     let (from, _) = ebgp_peer(&mut sources, 65001, 1);
     let (_, to) = ebgp_peer(&mut sources, 65002, 2);
     let mut path = path_from(from, 65001);
-    Arc::make_mut(&mut path.attrs).med = Some(50);
+    wren_core::rib::Attrs::make_mut(&mut path.attrs).med = Some(50);
     let src = sources.get(from).unwrap();
     let net = v4(1);
     // Path length 1 in the table: accepted (after the prepend it is 2).

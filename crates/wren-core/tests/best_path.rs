@@ -8,7 +8,6 @@
 )]
 
 use std::net::{IpAddr, Ipv4Addr};
-use std::sync::Arc;
 use wren_core::rib::*;
 use wren_wire::attributes::{AsPath, Origin, PathAttributes};
 use wren_wire::prefix::Ipv4Prefix;
@@ -36,7 +35,7 @@ fn attrs(f: impl FnOnce(&mut PathAttributes)) -> Attrs {
         ..PathAttributes::default()
     };
     f(&mut a);
-    Arc::new(a)
+    wren_core::rib::Attrs::new(a)
 }
 
 fn path(src: u32, a: Attrs) -> Path {

@@ -4,7 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, missing_docs)]
 
 use std::net::{IpAddr, Ipv4Addr};
-use std::sync::Arc;
 use wren_core::rib::*;
 use wren_wire::attributes::{AsPath, Origin, PathAttributes};
 use wren_wire::prefix::Ipv4Prefix;
@@ -40,7 +39,7 @@ fn path(src: SourceId, i: u32) -> Path {
     Path::new(
         src,
         0,
-        Arc::new(a),
+        wren_core::rib::Attrs::new(a),
         Some(NextHop::V4(Ipv4Addr::new(198, 18, 0, 1))),
     )
 }

@@ -15,7 +15,7 @@ use wren_wire::Prefix;
 pub struct TestRoute {
     pub prefix: Prefix,
     pub source: SourceInfo,
-    pub attrs: Arc<PathAttributes>,
+    pub attrs: wren_core::rib::Attrs,
     pub next_hop: Option<NextHop>,
     pub facts: RouteFacts,
 }
@@ -35,7 +35,7 @@ pub fn route(prefix: &str) -> TestRoute {
             }),
             preference: 100,
         },
-        attrs: Arc::new(PathAttributes::default()),
+        attrs: wren_core::rib::Attrs::new(PathAttributes::default()),
         next_hop: Some(NextHop::V4(Ipv4Addr::new(10, 0, 0, 1))),
         facts: RouteFacts::default(),
     }
@@ -61,7 +61,7 @@ impl TestRoute {
         self.kind("direct1", SourceKind::Direct, 240)
     }
     fn attrs(mut self, f: impl FnOnce(&mut PathAttributes)) -> Self {
-        f(Arc::make_mut(&mut self.attrs));
+        f(wren_core::rib::Attrs::make_mut(&mut self.attrs));
         self
     }
     pub fn local_pref(self, n: u32) -> Self {

@@ -244,7 +244,7 @@ impl Announcer {
         // The key without the filter's result: what the memo compares.
         let unfiltered = RuleKey {
             filtered: 0,
-            stored: std::sync::Arc::as_ptr(&path.attrs) as usize,
+            stored: Attrs::as_ptr(&path.attrs) as usize,
             source: path.source.0,
             next_hop: path.next_hop(),
             filter_nh,
@@ -265,7 +265,7 @@ impl Announcer {
             None => path.attrs.clone(),
         };
         let key = RuleKey {
-            filtered: std::sync::Arc::as_ptr(&base) as usize,
+            filtered: Attrs::as_ptr(&base) as usize,
             ..unfiltered
         };
         let g = match self.rule_cache.get(&key) {
@@ -305,7 +305,7 @@ impl Announcer {
 
     /// The group of routes sharing (`attrs`, `nh`, `family`).
     fn group(&mut self, attrs: Attrs, nh: NextHop, family: Family) -> Option<u32> {
-        let gkey = (std::sync::Arc::as_ptr(&attrs) as usize, nh, family);
+        let gkey = (Attrs::as_ptr(&attrs) as usize, nh, family);
         if let Some(g) = self.group_index.get(&gkey) {
             return Some(*g);
         }

@@ -1,18 +1,26 @@
 //! Interned path attributes: one shared copy per distinct attribute set.
 //!
 //! A million routes usually carry a few thousand attribute sets, so the
-//! RIB stores an `Arc` per route and compares sets by pointer.
+//! RIB stores a reference-counted pointer per route and compares sets by
+//! pointer.
+//!
+//! The count is `Rc`'s, not `Arc`'s: the table, its paths and the change
+//! records live on the daemon's one thread (the compiler checks it: an
+//! `Rc` cannot be sent), and every path copied into or dropped out of a
+//! change record moves two counts. As atomic operations those were the
+//! two hottest instructions of a full-table update (perf: half of
+//! `ChangeLog::mark`), each a locked read-modify-write on the one line
+//! that a million paths share.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 use wren_wire::attributes::PathAttributes;
 use wren_wire::update::NextHop;
 
 /// A shared, immutable attribute set.
-pub type Attrs = Arc<PathAttributes>;
+pub type Attrs = std::rc::Rc<PathAttributes>;
 
 /// A shared next hop.
-pub type Hop = Arc<NextHop>;
+pub type Hop = std::rc::Rc<NextHop>;
 
 /// The interner.
 #[derive(Debug, Default)]
@@ -27,7 +35,7 @@ impl AttrStore {
         if let Some(a) = self.set.get(&attrs) {
             return a.clone();
         }
-        let a = Arc::new(attrs);
+        let a = Attrs::new(attrs);
         self.set.insert(a.clone());
         a
     }
@@ -42,7 +50,7 @@ impl AttrStore {
         if let Some(h) = self.hops.get(&nh) {
             return h.clone();
         }
-        let h = Arc::new(nh);
+        let h = Hop::new(nh);
         self.hops.insert(h.clone());
         h
     }
@@ -51,8 +59,8 @@ impl AttrStore {
     /// sets were dropped.
     pub fn collect_garbage(&mut self) -> usize {
         let before = self.set.len();
-        self.set.retain(|a| Arc::strong_count(a) > 1);
-        self.hops.retain(|h| Arc::strong_count(h) > 1);
+        self.set.retain(|a| Attrs::strong_count(a) > 1);
+        self.hops.retain(|h| Hop::strong_count(h) > 1);
         before - self.set.len()
     }
 

@@ -3,7 +3,6 @@
 use super::attrs::{Attrs, Hop};
 use super::source::SourceId;
 use std::net::IpAddr;
-use std::sync::Arc;
 use wren_wire::update::NextHop;
 
 /// A path: who sent it, with which attributes and next hop.
@@ -45,7 +44,7 @@ impl Path {
     /// A reachable, fresh path; allocates the next hop, so it is for tests
     /// and cold paths (the receive path uses [`Path::shared`]).
     pub fn new(source: SourceId, path_id: u32, attrs: Attrs, next_hop: Option<NextHop>) -> Self {
-        Path::shared(source, path_id, attrs, next_hop.map(Arc::new))
+        Path::shared(source, path_id, attrs, next_hop.map(Hop::new))
     }
 
     /// The next hop.

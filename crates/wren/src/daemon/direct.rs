@@ -6,7 +6,6 @@
 
 use super::Daemon;
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 use tracing::warn;
 use wren_core::rib::{Path, SourceInfo, SourceKind};
 use wren_linux::{Address, Interfaces, Link};
@@ -135,7 +134,7 @@ impl Daemon {
             ..PathAttributes::default()
         });
         for new in want.difference(&self.device.announced) {
-            let path = Path::new(source, 0, Arc::clone(&attrs), None);
+            let path = Path::new(source, 0, attrs.clone(), None);
             self.table.update(*new, path, &self.sources);
         }
         self.device.announced = want;

@@ -35,6 +35,30 @@ const DUMP_PIECE: usize = 16_384;
 /// applies to the shared part.
 const NO_SOURCE: SourceId = SourceId(u32::MAX);
 
+/// The sources and addresses of a group's members, sorted: every change
+/// of a pass is looked up in them, and a binary search over a group's
+/// few members (often one) costs less than hashing the key.
+struct Members {
+    sources: Vec<SourceId>,
+    addrs: Vec<std::net::IpAddr>,
+}
+
+impl Members {
+    fn new(each: impl Iterator<Item = (SourceId, Option<std::net::IpAddr>)>) -> Self {
+        let mut m = Members {
+            sources: Vec::new(),
+            addrs: Vec::new(),
+        };
+        for (source, addr) in each {
+            m.sources.push(source);
+            m.addrs.extend(addr);
+        }
+        m.sources.sort_unstable();
+        m.addrs.sort_unstable();
+        m
+    }
+}
+
 /// What makes two peers' UPDATEs identical.
 #[derive(Debug, PartialEq)]
 struct GroupKey {
@@ -132,21 +156,18 @@ impl Daemon {
                     // members × changes.
                     continue;
                 }
-                let member_sources: std::collections::HashSet<SourceId> = members
-                    .iter()
-                    .filter_map(|&i| self.peers.get(i).map(|p| p.source))
-                    .collect();
-                let member_addrs: std::collections::HashSet<std::net::IpAddr> = members
-                    .iter()
-                    .filter_map(|&i| self.peers.get(i)?.up.as_ref()?.target.peer_addr)
-                    .collect();
+                let own_marks = Members::new(members.iter().filter_map(|&i| {
+                    let p = self.peers.get(i)?;
+                    Some((p.source, p.up.as_ref()?.target.peer_addr))
+                }));
                 // A member's own route, or one whose next hop is a
                 // member's address (third-party next hop, RFC 4271
                 // §5.1.3: never given back to that peer).
                 let from_member = |c: &Change| {
                     c.new.iter().chain(c.old.as_ref()).any(|p| {
-                        member_sources.contains(&p.source)
-                            || p.gateway().is_some_and(|a| member_addrs.contains(&a))
+                        own_marks.sources.binary_search(&p.source).is_ok()
+                            || p.gateway()
+                                .is_some_and(|a| own_marks.addrs.binary_search(&a).is_ok())
                     })
                 };
                 bufs.shared.clear();

@@ -9,7 +9,6 @@
 use super::igp::Igp;
 use super::spec::{KernelSpec, StaticDest, StaticSpec};
 use super::Daemon;
-use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 use tracing::{info, warn};
 use wren_core::export::forwarding_address;
@@ -412,7 +411,7 @@ impl Daemon {
                     link_local: None,
                 },
             });
-        let attrs = Arc::new(PathAttributes {
+        let attrs = wren_core::rib::Attrs::new(PathAttributes {
             origin: Some(Origin::Incomplete),
             as_path: Some(AsPath::sequence(&[])),
             ..PathAttributes::default()
@@ -432,7 +431,7 @@ impl Daemon {
             kind: SourceKind::Static,
             preference: 200,
         });
-        let attrs = Arc::new(PathAttributes {
+        let attrs = wren_core::rib::Attrs::new(PathAttributes {
             origin: Some(Origin::Igp),
             as_path: Some(AsPath::sequence(&[])),
             ..PathAttributes::default()

@@ -19,7 +19,6 @@ use crate::timefmt::time_of_day;
 use std::borrow::Cow;
 use std::fmt::Write;
 use std::net::IpAddr;
-use std::sync::Arc;
 use wren_core::announce::run_export_filter;
 use wren_core::export::may_export;
 use wren_core::policy::{Policy, RouteView};
@@ -217,7 +216,7 @@ impl Daemon {
         let base = match &row.attrs {
             Cow::Borrowed(_) => &row.path.attrs,
             Cow::Owned(a) => {
-                owned = Arc::new(a.clone());
+                owned = wren_core::rib::Attrs::new(a.clone());
                 &owned
             }
         };
