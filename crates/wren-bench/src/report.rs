@@ -169,7 +169,7 @@ pub fn csv(results: &[ScenarioResult]) -> String {
         let s = &r.scenario;
         // A mesh is N nodes and one route, the pod CIDR.
         let (peers, routes) = match s.kind {
-            Kind::Mesh { nodes } => (nodes, 1),
+            Kind::Mesh { nodes, .. } => (nodes, 1),
             Kind::Transit | Kind::KernelFib => (s.peers, s.total_routes()),
         };
         for o in &r.outcomes {

@@ -22,6 +22,10 @@ pub enum Kind {
     Mesh {
         /// Routers in the mesh.
         nodes: u32,
+        /// Times the pod CIDR is added and removed; the figures are the
+        /// median round's (one event of a few milliseconds on two shared
+        /// cores is too noisy to stand alone).
+        rounds: u32,
     },
 }
 
@@ -74,7 +78,7 @@ impl Scenario {
     /// the kernel, or mesh nodes that learnt the pod CIDR.
     pub fn goal(&self) -> u64 {
         match self.kind {
-            Kind::Mesh { nodes } => u64::from(nodes.saturating_sub(1)),
+            Kind::Mesh { nodes, .. } => u64::from(nodes.saturating_sub(1)),
             Kind::Transit | Kind::KernelFib => self.total_routes(),
         }
     }
@@ -94,9 +98,9 @@ impl Scenario {
 
     /// "10 peers × 100,000 IPv4 routes, shared attributes".
     pub fn shape(&self) -> String {
-        if let Kind::Mesh { nodes } = self.kind {
+        if let Kind::Mesh { nodes, rounds } = self.kind {
             return format!(
-                "{}-node iBGP full mesh, one node adds a pod CIDR{}",
+                "{}-node iBGP full mesh, one node adds a pod CIDR{}; median of {rounds} rounds",
                 thousands(u64::from(nodes)),
                 if self.withdraw {
                     ", then removes it"
@@ -178,10 +182,11 @@ const fn kernel_fib(peers: u32, routes: u32) -> Scenario {
     }
 }
 
-/// A full mesh of `nodes` routers; the pod CIDR is added, then removed.
-const fn mesh(nodes: u32) -> Scenario {
+/// A full mesh of `nodes` routers; the pod CIDR is added, then removed,
+/// `rounds` times.
+const fn mesh(nodes: u32, rounds: u32) -> Scenario {
     Scenario {
-        kind: Kind::Mesh { nodes },
+        kind: Kind::Mesh { nodes, rounds },
         ..sc("mesh", MESH, 0, 0, 0, AttrMode::Shared, true)
     }
 }
@@ -209,7 +214,7 @@ pub fn full() -> Vec<Scenario> {
         sc("dual-stack", DUAL, 10, 50_000, 50_000, Shared, false),
         sc("withdraw", WITHDRAW, 1, 1_000_000, 0, Shared, true),
         kernel_fib(1, 1_000_000),
-        mesh(50),
+        mesh(50, 7),
     ]
 }
 
@@ -225,7 +230,7 @@ pub fn quick() -> Vec<Scenario> {
         sc("dual-stack", DUAL, 10, 500, 500, Shared, false),
         sc("withdraw", WITHDRAW, 1, 10_000, 0, Shared, true),
         kernel_fib(1, 10_000),
-        mesh(8),
+        mesh(8, 3),
     ]
 }
 
@@ -243,8 +248,9 @@ mod tests {
             assert!(u64::from(s.total_v4()) <= u64::from(MAX_ROUTES));
             assert!(u64::from(s.total_v6()) <= u64::from(MAX_ROUTES));
             assert!(s.goal() > 0);
-            if let Kind::Mesh { nodes } = s.kind {
+            if let Kind::Mesh { nodes, rounds } = s.kind {
                 assert!((2..=MAX_NODES).contains(&nodes));
+                assert!(rounds % 2 == 1, "an odd count has a middle round");
             }
         }
         let names: Vec<_> = full().iter().map(|s| s.name).collect();
