@@ -101,10 +101,12 @@ impl Announcer {
                     .exported(prefix, o, family, sources, to, policy, store)
                     .is_some()
                 {
-                    self.ap_withdrawn.push(Nlri {
-                        prefix,
-                        path_id: all.then_some(pid),
-                    });
+                    if let Some(w) = self.ap_withdrawn.get_mut(usize::from(prefix.is_ipv6())) {
+                        w.push(Nlri {
+                            prefix,
+                            path_id: all.then_some(pid),
+                        });
+                    }
                     sent.push(pid);
                 }
             }

@@ -60,10 +60,11 @@ fn pack(
 /// Writes the withdrawals (packed per family) and then the announcements
 /// (packed per attribute group) of one run. `R` names a route: an index
 /// into the changes, or the NLRI itself; `nlri` turns it into the NLRI.
+/// `withdrawn` holds the IPv4 routes, then the IPv6 ones.
 fn emit<R: Copy>(
     packed: &mut Vec<Nlri>,
     groups: &[(Attrs, NextHop, Family)],
-    withdrawn: &[R],
+    withdrawn: &[Vec<R>; 2],
     routes: &mut [(u32, R)],
     nlri: impl Fn(R) -> Option<Nlri>,
     neg: &Negotiated,
@@ -71,11 +72,11 @@ fn emit<R: Copy>(
 ) -> Built {
     let mut built = Built::default();
     // Withdrawals first, so a prefix never looks announced twice.
-    for family in [Family::Ipv4Unicast, Family::Ipv6Unicast] {
-        let items = withdrawn
-            .iter()
-            .filter_map(|&r| nlri(r))
-            .filter(|n| n.prefix.is_ipv6() == family.is_ipv6());
+    for (family, routes) in [Family::Ipv4Unicast, Family::Ipv6Unicast]
+        .into_iter()
+        .zip(withdrawn)
+    {
+        let items = routes.iter().filter_map(|&r| nlri(r));
         pack(packed, items, |rest| {
             let n = encode_withdraw(out, family, rest, neg);
             built.messages += 1;
@@ -117,7 +118,8 @@ pub struct Announcer {
     /// (group, index into the changes) of the routes to announce.
     routes: Vec<(u32, u32)>,
     /// Indexes into the changes of the routes to withdraw.
-    withdrawn: Vec<u32>,
+    /// (IPv4 and IPv6 apart, so each family's packing reads only its own).
+    withdrawn: [Vec<u32>; 2],
     groups: Vec<(Attrs, NextHop, Family)>,
     /// Export-rule results (the group, if exported) per (source attrs,
     /// source, next hop, family).
@@ -131,7 +133,7 @@ pub struct Announcer {
     packed: Vec<Nlri>,
     /// ADD-PATH send: (group, route) and withdrawn routes, with path ids.
     ap_routes: Vec<(u32, Nlri)>,
-    ap_withdrawn: Vec<Nlri>,
+    ap_withdrawn: [Vec<Nlri>; 2],
 }
 
 /// Counts of one [`Announcer::build`] run.
@@ -183,7 +185,9 @@ impl Announcer {
                     .is_some()
             }) {
                 // Withdraw only what this peer was sent.
-                self.withdrawn.push(index);
+                if let Some(w) = self.withdrawn.get_mut(usize::from(prefix.is_ipv6())) {
+                    w.push(index);
+                }
             }
         }
         // Best path only; to an ADD-PATH receiver it is path 1.
@@ -207,9 +211,9 @@ impl Announcer {
     /// Empties the per-run buffers, keeping their capacity.
     fn reset(&mut self) {
         self.routes.clear();
-        self.withdrawn.clear();
+        self.withdrawn.iter_mut().for_each(Vec::clear);
         self.ap_routes.clear();
-        self.ap_withdrawn.clear();
+        self.ap_withdrawn.iter_mut().for_each(Vec::clear);
         self.groups.clear();
         self.rule_cache.clear();
         self.group_index.clear();
@@ -231,18 +235,11 @@ impl Announcer {
         policy: &dyn Policy,
         store: &mut AttrStore,
     ) -> Option<u32> {
-        let src: &SourceInfo = sources.get(path.source)?;
-        may_export(path, src, to)?;
-        let (modified, filter_nh) = if policy.accepts_everything() {
-            (None, None)
-        } else {
-            run_export_filter(prefix, src, path, policy)?
-        };
         // The rules' result depends on the attributes the filter left (an
         // interned set, so a pointer names them), on the table's own (a
         // MED the filter wrote stays), the source and the next hops.
         // The key without the filter's result: what the memo compares.
-        let unfiltered = RuleKey {
+        let key = |filter_nh| RuleKey {
             filtered: 0,
             stored: Attrs::as_ptr(&path.attrs) as usize,
             source: path.source.0,
@@ -250,10 +247,29 @@ impl Announcer {
             filter_nh,
             family,
         };
-        let untouched = modified.is_none() && filter_nh.is_none();
         // Neighbouring routes mostly share all of it: then the last
         // answer stands, without hashing the key or touching a count.
-        if untouched {
+        // With no filter to run, that holds before the export rules too:
+        // they read only what the key names (the attributes, the source)
+        // and the path's own reachability and origin.
+        let accept_all = policy.accepts_everything();
+        if accept_all && path.reachable && path.source != to.source {
+            if let Some((k, g)) = &self.last {
+                if *k == key(None) {
+                    return *g;
+                }
+            }
+        }
+        let src: &SourceInfo = sources.get(path.source)?;
+        may_export(path, src, to)?;
+        let (modified, filter_nh) = if accept_all {
+            (None, None)
+        } else {
+            run_export_filter(prefix, src, path, policy)?
+        };
+        let unfiltered = key(filter_nh);
+        let untouched = modified.is_none() && filter_nh.is_none();
+        if untouched && !accept_all {
             if let Some((k, g)) = &self.last {
                 if *k == unfiltered {
                     return *g;
