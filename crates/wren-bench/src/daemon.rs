@@ -2,6 +2,7 @@
 //! zebra when the router programs the kernel through it), their resource
 //! figures taken together, and stopping them.
 
+use crate::cpu::CpuMark;
 use crate::lab::NS_DUT;
 use crate::process::Process;
 use crate::targets::{zebra, Lab, Target};
@@ -66,15 +67,16 @@ impl Daemon {
         })
     }
 
-    /// CPU seconds used so far by all its processes.
-    pub fn cpu_seconds(&self) -> Result<f64> {
-        self.procs.iter().map(Process::cpu_seconds).sum()
+    /// The CPU counters of each of its processes now.
+    pub fn cpu_marks(&self) -> Result<Vec<CpuMark>> {
+        self.procs.iter().map(Process::cpu_mark).collect()
     }
 
-    /// The same to the nanosecond, live threads only
-    /// ([`Process::cpu_seconds_fine`]).
-    pub fn cpu_seconds_fine(&self) -> Result<f64> {
-        self.procs.iter().map(Process::cpu_seconds_fine).sum()
+    /// CPU seconds all its processes used since `marks` were read
+    /// ([`CpuMark::seconds_since`]).
+    pub fn cpu_since(&self, marks: &[CpuMark]) -> Result<f64> {
+        let now = self.cpu_marks()?;
+        Ok(now.iter().zip(marks).map(|(n, m)| n.seconds_since(m)).sum())
     }
 
     /// Peak RSS in MiB, summed over its processes.

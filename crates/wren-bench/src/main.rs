@@ -17,6 +17,7 @@
 mod attrs;
 mod cli;
 mod connect;
+mod cpu;
 mod daemon;
 mod feed;
 mod fib;

@@ -1,6 +1,7 @@
 //! One process we started (a router, or FRR's zebra beside it): its
 //! resource figures, and stopping it.
 
+use crate::cpu::CpuMark;
 use anyhow::{Context, Result};
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
@@ -8,9 +9,6 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// /proc reports CPU time in USER_HZ ticks, 100 a second on every Linux
-/// ABI.
-const TICKS_PER_SECOND: f64 = 100.0;
 /// How long a process may take to exit after SIGTERM before SIGKILL.
 const GRACE: Duration = Duration::from_secs(2);
 
@@ -51,42 +49,9 @@ impl Process {
         }
     }
 
-    /// CPU seconds used so far (user and system, all threads, with any
-    /// reaped children), in 10 ms ticks.
-    pub fn cpu_seconds(&self) -> Result<f64> {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid()))?;
-        // Fields after the command name, which is in parentheses and may
-        // hold spaces: state is field 3, utime 14, stime 15, cutime 16,
-        // cstime 17 (proc(5)).
-        let after = stat.rsplit_once(')').map(|x| x.1).unwrap_or_default();
-        let ticks: u64 = after
-            .split_whitespace()
-            .skip(11)
-            .take(4)
-            .filter_map(|f| f.parse::<u64>().ok())
-            .sum();
-        Ok(ticks as f64 / TICKS_PER_SECOND)
-    }
-
-    /// CPU seconds its live threads have run, to the nanosecond (the first
-    /// field of each `/proc/PID/task/TID/schedstat`). For short clocks
-    /// summed over many processes, where [`Process::cpu_seconds`]'s 10 ms
-    /// ticks would add up to more than the figure; threads that have
-    /// exited are not counted.
-    pub fn cpu_seconds_fine(&self) -> Result<f64> {
-        let mut ns = 0u64;
-        for task in std::fs::read_dir(format!("/proc/{}/task", self.pid()))? {
-            let path = task?.path().join("schedstat");
-            // A thread may end between the listing and the read.
-            if let Ok(s) = std::fs::read_to_string(path) {
-                ns += s
-                    .split_whitespace()
-                    .next()
-                    .and_then(|v| v.parse::<u64>().ok())
-                    .unwrap_or(0);
-            }
-        }
-        Ok(ns as f64 / 1e9)
+    /// Its CPU counters now ([`CpuMark`]).
+    pub fn cpu_mark(&self) -> Result<CpuMark> {
+        CpuMark::read(self.pid())
     }
 
     /// Peak resident set size in MiB (VmHWM).

@@ -297,14 +297,14 @@ impl Clocks<'_> {
     /// withdrawal clock; fills in `out` and returns when the first clock
     /// started.
     async fn run(&mut self, s: &Scenario, out: &mut Outcome) -> Result<Instant> {
-        let cpu0 = self.daemon.cpu_seconds()?;
+        let cpu0 = self.daemon.cpu_marks()?;
         let updates0 = self.counter.progress().borrow().updates;
         // Only the monitor counts UPDATEs.
         let counts_updates = s.kind == Kind::Transit;
         let t0 = Instant::now();
         self.testers.go(Phase::Announce);
         let waited = self.wait_for(s.total_routes(), t0 + self.timeout).await?;
-        out.cpu_s = Some(self.daemon.cpu_seconds()? - cpu0);
+        out.cpu_s = Some(self.daemon.cpu_since(&cpu0)?);
         out.feed_s = self.last_written(t0).await;
         let announced = match waited {
             Waited::Reached(p) => p,
@@ -319,7 +319,7 @@ impl Clocks<'_> {
         if !s.withdraw {
             return Ok(t0);
         }
-        let cpu1 = self.daemon.cpu_seconds()?;
+        let cpu1 = self.daemon.cpu_marks()?;
         let t1 = Instant::now();
         self.testers.go(Phase::Withdraw);
         match self.wait_for(0, t1 + self.timeout).await? {
@@ -329,7 +329,7 @@ impl Clocks<'_> {
             }
             Waited::TimedOut(p) => out.status = Status::TimedOut(p.held),
         }
-        out.cpu_withdraw_s = Some(self.daemon.cpu_seconds()? - cpu1);
+        out.cpu_withdraw_s = Some(self.daemon.cpu_since(&cpu1)?);
         Ok(t0)
     }
 

@@ -20,6 +20,7 @@ mod net;
 pub mod plan;
 mod tables;
 
+use crate::cpu::CpuMark;
 use crate::daemon::Daemon;
 use crate::run::{Options, Outcome, Status};
 use crate::scenario::{Kind, Scenario};
@@ -139,9 +140,16 @@ impl Nodes {
         Ok(())
     }
 
-    /// CPU seconds of every node's processes, to the nanosecond.
-    fn cpu(&self) -> Result<f64> {
-        self.0.iter().map(Daemon::cpu_seconds_fine).sum()
+    /// The CPU counters of every node's processes now.
+    fn cpu_marks(&self) -> Result<Vec<Vec<CpuMark>>> {
+        self.0.iter().map(Daemon::cpu_marks).collect()
+    }
+
+    /// CPU seconds of every node's processes since `marks`: to the
+    /// nanosecond where no thread ended ([`CpuMark`]); 10 ms ticks summed
+    /// over 50 processes would be larger than the figure.
+    fn cpu_since(&self, marks: &[Vec<CpuMark>]) -> Result<f64> {
+        self.0.iter().zip(marks).map(|(d, m)| d.cpu_since(m)).sum()
     }
 
     /// Waits until every node's kernel holds every other node's block.
@@ -261,9 +269,9 @@ async fn clocks(
     out: &mut Outcome,
 ) -> Result<()> {
     let others = (nodes - 1) as usize;
-    let cpu0 = routers.cpu()?;
+    let cpu0 = routers.cpu_marks()?;
     let (t0, added) = change(nodes, true, tables, routers, timeout).await?;
-    out.cpu_s = Some(routers.cpu()? - cpu0);
+    out.cpu_s = Some(routers.cpu_since(&cpu0)?);
     let secs = |at: Instant| at.saturating_duration_since(t0).as_secs_f64();
     out.samples.push((0.0, 0));
     let times = match added {
@@ -284,9 +292,9 @@ async fn clocks(
     if !s.withdraw {
         return Ok(());
     }
-    let cpu1 = routers.cpu()?;
+    let cpu1 = routers.cpu_marks()?;
     let (t1, removed) = change(nodes, false, tables, routers, timeout).await?;
-    out.cpu_withdraw_s = Some(routers.cpu()? - cpu1);
+    out.cpu_withdraw_s = Some(routers.cpu_since(&cpu1)?);
     match removed {
         Waited::All(times) => {
             let left = |k: usize| (others - k - 1) as u64;

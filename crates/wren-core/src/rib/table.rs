@@ -410,7 +410,9 @@ struct ChangeLog {
 /// What an entry looked like before its first change in a batch.
 struct Snapshot {
     best: Option<Path>,
-    all: Option<SmallVec<[Path; 2]>>,
+    /// Boxed: only ADD-PATH senders ask for it, and a snapshot is moved
+    /// per change (inline, the list made it 104 octets instead of 40).
+    all: Option<Box<SmallVec<[Path; 2]>>>,
 }
 
 impl ChangeLog {
@@ -422,8 +424,9 @@ impl ChangeLog {
 
     /// Every usable path of `e`, when ADD-PATH senders need them and this
     /// is the entry's first change.
-    fn all_paths(&self, e: &Entry, first: bool) -> Option<SmallVec<[Path; 2]>> {
-        (first && self.keep_all).then(|| e.paths.iter().filter(|p| p.reachable).cloned().collect())
+    fn all_paths(&self, e: &Entry, first: bool) -> Option<Box<SmallVec<[Path; 2]>>> {
+        (first && self.keep_all)
+            .then(|| Box::new(e.paths.iter().filter(|p| p.reachable).cloned().collect()))
     }
 
     /// Takes path `i` out of `e` with `take` (which replaces or removes
@@ -475,7 +478,7 @@ impl ChangeLog {
                     old: snap.best,
                     new,
                 });
-                if let Some(paths) = snap.all {
+                if let Some(paths) = snap.all.map(|b| *b) {
                     self.old_sets.push(OldPaths { index, paths });
                 }
             }
