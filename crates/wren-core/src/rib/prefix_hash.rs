@@ -14,6 +14,11 @@
 //! per slot vary with the network's place in its block, so neighbours in
 //! a group rarely share a tag.
 //!
+//! Within a block the numbers count down as the networks count up:
+//! hashbrown keeps bucket i just below bucket i - 1, so a sorted walk
+//! then moves upwards through memory, the direction the hardware
+//! prefetcher follows best (a sorted lookup 17 → 14 ns).
+//!
 //! The block size trades sorted input against random input. Each new
 //! block is a cache miss on its control bytes and then one on its
 //! buckets; 16 networks per block left a sorted lookup at 25 ns, 64 bring
@@ -124,7 +129,7 @@ impl Hasher for PrefixHasher {
         let place = self.mix((n >> BLOCK) ^ (len << 56));
         // The tag: the block's mix, varied by the network's place in it.
         let tag = (place ^ n.wrapping_mul(0x9e37_79b9_7f4a_7c15)) & (0x7f << 57);
-        tag | ((place << BLOCK) & ((1 << 57) - 1) & !((1 << BLOCK) - 1)) | (n & ((1 << BLOCK) - 1))
+        tag | ((place << BLOCK) & ((1 << 57) - 1) & !((1 << BLOCK) - 1)) | (!n & ((1 << BLOCK) - 1))
     }
 }
 
@@ -144,8 +149,9 @@ mod tests {
         let v4 =
             |i: u32| Ipv4Prefix::new(std::net::Ipv4Addr::from(0x0b00_0000 + (i << 8)), 24).unwrap();
         let low = |x: u64| x & ((1 << 20) - 1);
-        assert_eq!(low(h(&b, v4(1))), low(h(&b, v4(0))) + 1);
-        assert_eq!(low(h(&b, v4(15))), low(h(&b, v4(0))) + 15);
+        // Descending bucket numbers: ascending addresses (below).
+        assert_eq!(low(h(&b, v4(1))) + 1, low(h(&b, v4(0))));
+        assert_eq!(low(h(&b, v4(15))) + 15, low(h(&b, v4(0))));
         let v6 = |i: u128| {
             Ipv6Prefix::new(
                 std::net::Ipv6Addr::from((0x2400u128 << 112) + (i << 80)),
@@ -153,7 +159,7 @@ mod tests {
             )
             .unwrap()
         };
-        assert_eq!(low(h(&b, v6(7))), low(h(&b, v6(6))) + 1);
+        assert_eq!(low(h(&b, v6(7))) + 1, low(h(&b, v6(6))));
         // The same network at another length lands elsewhere, and the
         // tags of neighbours differ.
         let v4_16 = Ipv4Prefix::new(std::net::Ipv4Addr::new(11, 0, 0, 0), 16).unwrap();
