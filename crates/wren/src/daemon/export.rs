@@ -85,6 +85,18 @@ impl Daemon {
     /// Sends every peer what changed in the table, and the whole table to
     /// peers that came up.
     pub(super) fn export_changes(&mut self) {
+        // The loop calls this after every event: when nothing changed and
+        // no peer waits for its first full table, there is nothing to
+        // build, and forming the groups (a key per peer) would be all the
+        // work a keepalive or a kernel ack costs.
+        let dump_due = self.peers.iter().any(|p| {
+            p.up
+                .as_ref()
+                .is_some_and(|up| !up.eor_sent && p.conn(up.dir).is_some())
+        });
+        if self.table.pending_changes() == 0 && !dump_due {
+            return;
+        }
         self.changes.clear();
         self.table.take_changes(&mut self.changes);
         self.export_kernel(&self.changes);
