@@ -90,8 +90,7 @@ impl Daemon {
         // build, and forming the groups (a key per peer) would be all the
         // work a keepalive or a kernel ack costs.
         let dump_due = self.peers.iter().any(|p| {
-            p.up
-                .as_ref()
+            p.up.as_ref()
                 .is_some_and(|up| !up.eor_sent && p.conn(up.dir).is_some())
         });
         if self.table.pending_changes() == 0 && !dump_due {
