@@ -83,8 +83,8 @@ pub struct Buffers {
 
 impl Daemon {
     /// Sends every peer what changed in the table, and the whole table to
-    /// peers that came up.
-    pub(super) fn export_changes(&mut self) {
+    /// peers that came up. Whether there was anything to build.
+    pub(super) fn export_changes(&mut self) -> bool {
         // The loop calls this after every event: when nothing changed and
         // no peer waits for its first full table, there is nothing to
         // build, and forming the groups (a key per peer) would be all the
@@ -94,7 +94,7 @@ impl Daemon {
                 .is_some_and(|up| !up.eor_sent && p.conn(up.dir).is_some())
         });
         if self.table.pending_changes() == 0 && !dump_due {
-            return;
+            return false;
         }
         self.changes.clear();
         self.table.take_changes(&mut self.changes);
@@ -252,6 +252,7 @@ impl Daemon {
             self.export_bufs.gc_at = (self.store.len() * 2).max(4096);
             tracing::debug!(dropped, kept = self.store.len(), "attribute sets swept");
         }
+        true
     }
 
     /// The whole table and End-of-RIB, to a peer that just came up.

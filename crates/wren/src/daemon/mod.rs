@@ -365,17 +365,12 @@ impl Daemon {
             }
             let now = self.now();
             self.check_recovery(now);
-            if self.recovery_until.is_none() {
-                let built = self.table.pending_changes() > 0;
-                self.export_changes();
-                if built {
-                    // Let the writers send what was just built. Without
-                    // this a burst kept the loop busy (its channel always
-                    // ready, tokio's budget 128 reads of 64 KiB) until the
-                    // whole table was in, and the first routes left with
-                    // the last.
-                    tokio::task::yield_now().await;
-                }
+            // After an export, let the writers send what was just built.
+            // Without this a burst kept the loop busy (its channel always
+            // ready, tokio's budget 128 reads of 64 KiB) until the whole
+            // table was in, and the first routes left with the last.
+            if self.recovery_until.is_none() && self.export_changes() {
+                tokio::task::yield_now().await;
             }
         }
         self.shutdown().await;
