@@ -4,10 +4,12 @@
 //! our `sendmsg`).
 //!
 //! ```text
-//! cargo run --release -p wren-linux --example fib_load -- [ROUTES] [32|24]
+//! cargo run --release -p wren-linux --example fib_load -- [ROUTES] [32|24] [INSTALL_ORDER] [REMOVAL_ORDER]
 //! ```
 //!
-//! Defaults: 1,000,000 /32 routes from 10.0.0.0, via 198.18.0.2 on a veth.
+//! Defaults: 1,000,000 /32 routes from 10.0.0.0, via 198.18.0.2 on a veth,
+//! installed and removed in address order; `scatter` for an order is the
+//! order [`ScatterQueue`] hands them out (what wrend does).
 //! /24 routes start at 32.0.0.0 (a million /24s need a /4). Needs root;
 //! the namespace `wl<pid>-fib` is deleted at the end, also on error.
 #![allow(clippy::unwrap_used, clippy::panic)]
@@ -17,7 +19,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use nix::sys::resource::{getrusage, UsageWho};
-use wren_linux::{KernelTable, NextHop, Prefix, Route, RouteChange, TableConfig};
+use wren_linux::{KernelTable, NextHop, Prefix, Route, RouteChange, ScatterQueue, TableConfig};
 use wren_wire::Ipv4Prefix;
 
 /// Deletes the namespace on drop.
@@ -57,6 +59,24 @@ async fn phase<T>(name: &str, n: usize, f: impl std::future::Future<Output = T>)
     out
 }
 
+/// `prefixes` (in address order) in the order `how` names: `address`
+/// (the default) or `scatter`, the order [`ScatterQueue`] hands them out.
+fn in_order(prefixes: &[Prefix], how: Option<&String>) -> Vec<Prefix> {
+    match how.map_or("address", String::as_str) {
+        "address" => prefixes.to_vec(),
+        "scatter" => {
+            let mut q = ScatterQueue::new();
+            for p in prefixes {
+                q.push(*p);
+            }
+            let mut out = Vec::with_capacity(prefixes.len());
+            q.take(prefixes.len(), &mut out);
+            out
+        }
+        other => panic!("order must be address or scatter, not {other}"),
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let n: usize = args.get(1).map_or(1_000_000, |a| a.parse().unwrap());
@@ -81,11 +101,13 @@ fn main() {
     let prefixes: Vec<Prefix> = (0..n as u32)
         .map(|i| Prefix::V4(Ipv4Prefix::new(Ipv4Addr::from(base + i * step), len).unwrap()))
         .collect();
-    let adds: Vec<RouteChange> = prefixes
+    let install = in_order(&prefixes, args.get(3));
+    let remove = in_order(&prefixes, args.get(4));
+    let adds: Vec<RouteChange> = install
         .iter()
         .map(|p| RouteChange::Add(Route::unicast(*p, vec![gw.clone()])))
         .collect();
-    let dels: Vec<RouteChange> = prefixes.iter().map(|p| RouteChange::Delete(*p)).collect();
+    let dels: Vec<RouteChange> = remove.iter().map(|p| RouteChange::Delete(*p)).collect();
 
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

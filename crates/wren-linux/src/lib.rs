@@ -2,6 +2,8 @@
 //!
 //! - [`KernelTable`] programs one kernel routing table in batches and
 //!   reads it back (BIRD's `kernel` protocol);
+//! - [`ScatterQueue`] holds prefixes waiting for it, and hands them out in
+//!   an order that spares the kernel's trie;
 //! - [`Interfaces`] lists links and addresses (BIRD's `device` and
 //!   `direct`);
 //! - [`EventStream`] follows route, link and address changes;
@@ -19,6 +21,7 @@ mod links;
 pub mod nd;
 mod netlink;
 mod routes;
+mod scatter;
 pub mod sockopt;
 
 pub use error::{Error, KernelError};
@@ -26,4 +29,5 @@ pub use events::{EventStream, Group, KernelEvent};
 pub use kernel::{ApplyReport, KernelTable, RouteFailure, TableConfig};
 pub use links::{Address, Interfaces, Link};
 pub use routes::{KernelRoute, NextHop, NextHops, Route, RouteChange, RouteKind};
+pub use scatter::ScatterQueue;
 pub use wren_wire::Prefix;

@@ -311,6 +311,14 @@ impl std::fmt::Display for KernelError {
 
 impl std::error::Error for KernelError {}
 
+impl KernelError {
+    /// The kernel has no such route (`ESRCH`): the answer to deleting a
+    /// route that is not there.
+    pub fn is_no_such_route(&self) -> bool {
+        self.errno == libc::ESRCH
+    }
+}
+
 /// The messages of one datagram, in order.
 pub(crate) fn frames(buf: &[u8]) -> impl Iterator<Item = Frame<'_>> {
     let mut rest = buf;

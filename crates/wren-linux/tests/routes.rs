@@ -148,6 +148,15 @@ fn a_refused_route_is_reported_and_the_rest_apply() {
         r.failed
     );
     assert_eq!(r.applied, 2);
+    // Only the delete of a missing route reads as "no such route" (the
+    // daemon takes that as done).
+    let missing: Vec<usize> = r
+        .failed
+        .iter()
+        .filter(|f| f.error.is_no_such_route())
+        .map(|f| f.index)
+        .collect();
+    assert_eq!(missing, vec![4]);
     // The kernel's own reason comes along (extended ack).
     assert_eq!(
         r.failed[1].error.message.as_deref(),

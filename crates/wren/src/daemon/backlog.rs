@@ -1,30 +1,31 @@
-//! Back-pressure from the kernel to the sessions. The kernel takes a
-//! route in about 7 µs; a peer sends one in well under 1 µs. Without a
-//! limit, a full table arriving at line rate queued a million route
-//! writes for the kernel task (some 130 octets each: 225 MiB peak against
-//! 90 without a kernel protocol). So the routes handed to the kernel task
-//! and not yet written are counted, and while they are more than
-//! [`LIMIT`] the main loop takes no network events: they wait in their
-//! bounded channel, the connections' readers wait behind it, and TCP
-//! slows the peers down. The table and the kernel move at the kernel's
-//! pace and the queue stays a few MiB. BIRD gets the same by writing to
-//! the kernel in its one loop; zebra, queueing without a bound, peaks
-//! over 1 GiB on the same input (docs/bench.md, `kernel-fib`).
+//! How many routes the kernel task holds. The kernel takes a route in a
+//! few microseconds; a peer sends one in well under one. What waits for
+//! the kernel waits in the main loop's [`wren_linux::ScatterQueue`], as a
+//! bare prefix (8 octets), and leaves in chunks of [`CHUNK`] while fewer
+//! than [`LIMIT`] routes are in the kernel task's hands: enough to keep it
+//! busy, few enough that the route objects (some 130 octets each) stay a
+//! few MiB. The route is read from the table when its prefix leaves.
 //!
-//! Timers and the control socket are served meanwhile. A kernel that
-//! stopped taking routes for longer than a hold time would let sessions
-//! expire, as it would BIRD's.
+//! The sessions run at their own pace meanwhile. An earlier version held
+//! network events back while the task was behind, as BIRD's synchronous
+//! writes do; that kept memory down too, but it paced the table and the
+//! peers by the kernel, and handed the kernel its writes in arrival
+//! order, which is the order its trie handles worst (`scatter.rs` in
+//! wren-linux). The queue is bounded by the number of prefixes.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use tokio::sync::Notify;
 
-/// Routes queued for the kernel above which network events wait.
+/// Routes in the kernel task's hands at which no more are handed over.
 pub const LIMIT: usize = 16_384;
 
-/// The count of routes queued for the kernel, shared by the main loop
-/// (which adds, and waits for room) and the kernel task (which takes
-/// away).
+/// Routes handed to the kernel task at a time.
+pub const CHUNK: usize = 4_096;
+
+/// The count of routes handed to the kernel task and not yet written,
+/// shared by the main loop (which adds, and waits for room) and the
+/// kernel task (which takes away).
 #[derive(Clone, Debug, Default)]
 pub struct Backlog {
     queued: Arc<AtomicUsize>,
@@ -40,7 +41,7 @@ impl Backlog {
     /// The kernel task wrote (or gave up on) `n` routes.
     pub fn done(&self, n: usize) {
         let before = self.queued.fetch_sub(n, Ordering::AcqRel);
-        if before.saturating_sub(n) <= LIMIT {
+        if before.saturating_sub(n) < LIMIT {
             self.room.notify_waiters();
         }
     }
@@ -50,7 +51,7 @@ impl Backlog {
         self.queued.load(Ordering::Acquire)
     }
 
-    /// Returns once the queue is at most [`LIMIT`].
+    /// Returns once fewer than [`LIMIT`] routes are queued.
     pub async fn room(&self) {
         loop {
             let room = self.room.notified();
@@ -58,7 +59,7 @@ impl Backlog {
             // Registered before the check, so a `done` between the check
             // and the wait is not missed.
             room.as_mut().enable();
-            if self.queued() <= LIMIT {
+            if self.queued() < LIMIT {
                 return;
             }
             room.await;
@@ -72,7 +73,7 @@ mod tests {
     use std::time::Duration;
 
     #[tokio::test]
-    async fn room_waits_while_the_queue_is_over_the_limit() {
+    async fn room_waits_while_the_queue_is_at_the_limit() {
         let b = Backlog::default();
         b.room().await;
         b.add(LIMIT + 10);
@@ -82,14 +83,14 @@ mod tests {
         });
         tokio::time::sleep(Duration::from_millis(50)).await;
         assert!(!waiter.is_finished(), "room while over the limit");
-        b.done(5);
+        b.done(10);
         tokio::time::sleep(Duration::from_millis(50)).await;
-        assert!(!waiter.is_finished(), "still over the limit");
-        b.done(5);
+        assert!(!waiter.is_finished(), "still at the limit");
+        b.done(1);
         tokio::time::timeout(Duration::from_secs(5), waiter)
             .await
-            .expect("woken when the queue fell to the limit")
+            .expect("woken when the queue fell under the limit")
             .expect("the waiting task");
-        assert_eq!(b.queued(), LIMIT);
+        assert_eq!(b.queued(), LIMIT - 1);
     }
 }

@@ -98,7 +98,9 @@ impl Daemon {
         }
         self.changes.clear();
         self.table.take_changes(&mut self.changes);
-        self.export_kernel(&self.changes);
+        let changes = std::mem::take(&mut self.changes);
+        self.export_kernel(&changes);
+        self.changes = changes;
         let mut bufs = std::mem::take(&mut self.export_bufs);
         bufs.old_paths.clear();
         self.table.take_old_paths(&mut bufs.old_paths);

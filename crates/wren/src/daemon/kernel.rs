@@ -6,6 +6,7 @@
 //! The netlink socket lives in its own task so a million-route install
 //! never stalls the main loop's sessions.
 
+use super::backlog;
 use super::igp::Igp;
 use super::spec::{KernelSpec, StaticDest, StaticSpec};
 use super::Daemon;
@@ -114,8 +115,17 @@ pub fn spawn_watch(
 async fn apply(table: &mut KernelTable, changes: &[RouteChange], errors: &SyncErrors) {
     use std::sync::atomic::Ordering::Relaxed;
     match table.apply(changes).await {
-        Ok(report) if report.failed.is_empty() => {}
-        Ok(report) => {
+        Ok(mut report) => {
+            // A route to delete that is not there: what was asked holds.
+            // It happens when a route came and went before the kernel
+            // task reached it (the queue writes what the table holds).
+            report.failed.retain(|f| {
+                !(f.error.is_no_such_route()
+                    && matches!(changes.get(f.index), Some(RouteChange::Delete(_))))
+            });
+            if report.failed.is_empty() {
+                return;
+            }
             errors.fetch_add(report.failed.len() as u64, Relaxed);
             let first = report.failed.first().and_then(|f| {
                 changes
@@ -272,25 +282,25 @@ impl Daemon {
         self.spec.kernel.as_ref().is_some_and(|k| k.merge_paths > 1)
     }
 
-    /// Kernel changes for a batch of table changes.
-    pub(super) fn kernel_changes(&self, changes: &[Change]) -> Vec<RouteChange> {
-        let route = |prefix: Prefix, p: &Option<Path>| {
-            p.as_ref().and_then(|p| self.kernel_route(prefix, p))
-        };
-        changes
-            .iter()
-            .filter_map(
-                |c| match (route(c.prefix, &c.new), route(c.prefix, &c.old)) {
-                    // With ECMP the next-hop set can change under an
-                    // unchanged best: then always write (replace is
-                    // idempotent).
-                    (Some(n), Some(o)) if n == o && !self.merging() => None,
-                    (Some(n), _) => Some(RouteChange::Replace(n)),
-                    (None, Some(_)) => Some(RouteChange::Delete(c.prefix)),
-                    (None, None) => None,
-                },
-            )
-            .collect()
+    /// Whether a table change changes the kernel route of its prefix.
+    fn kernel_changed(&self, c: &Change) -> bool {
+        let route = |p: &Option<Path>| p.as_ref().and_then(|p| self.kernel_route(c.prefix, p));
+        match (route(&c.new), route(&c.old)) {
+            // With ECMP the next-hop set can change under an unchanged
+            // best: then always write (replace is idempotent).
+            (Some(n), Some(o)) => n != o || self.merging(),
+            (None, None) => false,
+            _ => true,
+        }
+    }
+
+    /// What the kernel should hold for `prefix` now.
+    fn kernel_op(&self, prefix: Prefix) -> RouteChange {
+        let best = self.table.get(&prefix).and_then(|e| e.best());
+        match best.and_then(|b| self.kernel_route(prefix, b)) {
+            Some(r) => RouteChange::Replace(r),
+            None => RouteChange::Delete(prefix),
+        }
     }
 
     /// Every route the kernel should hold now.
@@ -301,16 +311,42 @@ impl Daemon {
             .collect()
     }
 
-    /// Sends the kernel task what changed.
-    pub(super) fn export_kernel(&self, changes: &[Change]) {
-        let Some(k) = &self.kernel else { return };
-        let ops = self.kernel_changes(changes);
-        if !ops.is_empty() {
+    /// Queues the prefixes whose kernel route changed, and feeds the
+    /// kernel task.
+    pub(super) fn export_kernel(&mut self, changes: &[Change]) {
+        if self.kernel.is_none() {
+            return;
+        }
+        for c in changes {
+            if self.kernel_changed(c) {
+                self.kernel_dirty.push(c.prefix);
+            }
+        }
+        self.feed_kernel();
+    }
+
+    /// Hands the kernel task the next prefixes of the queue
+    /// ([`wren_linux::ScatterQueue`]), their routes as the table has them now, while
+    /// fewer than [`backlog::LIMIT`] are in its hands.
+    pub(super) fn feed_kernel(&mut self) {
+        let mut prefixes = Vec::new();
+        while self.kernel.is_some()
+            && !self.kernel_dirty.is_empty()
+            && self.backlog.queued() < backlog::LIMIT
+        {
+            prefixes.clear();
+            self.kernel_dirty.take(backlog::CHUNK, &mut prefixes);
+            let ops: Vec<RouteChange> = prefixes.iter().map(|p| self.kernel_op(*p)).collect();
             let n = ops.len();
             // Counted before the task can take them off.
             self.backlog.add(n);
-            if k.send(KernelMsg::Apply(ops)).is_err() {
+            if self
+                .kernel
+                .as_ref()
+                .is_some_and(|k| k.send(KernelMsg::Apply(ops)).is_err())
+            {
                 self.backlog.done(n);
+                self.kernel_dirty.clear();
             }
         }
     }
@@ -380,6 +416,8 @@ impl Daemon {
         }
         let (tx, _) = oneshot::channel();
         let _ = k.send(KernelMsg::Reconcile(self.kernel_routes(), tx));
+        // The reconcile writes every route as the table has it now.
+        self.kernel_dirty.clear();
     }
 
     /// A route `learn` picked up from the kernel appeared or went.

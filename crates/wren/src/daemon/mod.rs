@@ -92,6 +92,8 @@ pub struct Daemon {
     /// Routes handed to the kernel task and not yet written; readers
     /// wait while there are too many.
     backlog: backlog::Backlog,
+    /// Prefixes whose kernel route is to be written (kernel.rs).
+    kernel_dirty: wren_linux::ScatterQueue,
     /// The listening socket, for the MD5 keys of peers a reload adds.
     listener: Option<std::sync::Arc<tokio::net::TcpListener>>,
     /// Started with `-R`: route selection results are not sent until every
@@ -131,6 +133,7 @@ impl Daemon {
             listener: None,
             kernel: None,
             backlog: backlog::Backlog::default(),
+            kernel_dirty: wren_linux::ScatterQueue::new(),
             learn_source: None,
             device: direct::Device::default(),
             igp: igp::Igp::default(),
@@ -300,20 +303,20 @@ impl Daemon {
                 .unwrap_or_else(|| {
                     tokio::time::Instant::now() + std::time::Duration::from_secs(3600)
                 });
+            // Routes wait for the kernel and the task has no room: wake
+            // when it has (backlog.rs).
+            self.feed_kernel();
+            let feeding = !self.kernel_dirty.is_empty();
             tokio::select! {
-                // While the kernel is behind, the events wait in their
-                // bounded channel and the readers behind it (backlog.rs).
-                _ = backlog.room(), if backlog.queued() > backlog::LIMIT => {}
-                ev = events.recv(), if backlog.queued() <= backlog::LIMIT => {
+                _ = backlog.room(), if feeding => self.feed_kernel(),
+                ev = events.recv() => {
                     let Some(ev) = ev else { break };
                     self.on_event(ev);
                     // Take whatever else is ready before exporting: batches,
                     // but at most EXPORT_BATCH changed prefixes, so the
                     // change log stays small during a full-table burst.
                     for _ in 0..256 {
-                        if self.table.pending_changes() >= EXPORT_BATCH
-                            || backlog.queued() > backlog::LIMIT
-                        {
+                        if self.table.pending_changes() >= EXPORT_BATCH {
                             break;
                         }
                         match events.try_recv() {
