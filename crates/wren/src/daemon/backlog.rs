@@ -1,7 +1,7 @@
 //! How many routes the kernel task holds. The kernel takes a route in a
 //! few microseconds; a peer sends one in well under one. What waits for
 //! the kernel waits in the main loop's [`wren_linux::ScatterQueue`], as a
-//! bare prefix (8 octets), and leaves in chunks of [`CHUNK`] while fewer
+//! bare prefix (4 octets for IPv4), and leaves in chunks of [`CHUNK`] while fewer
 //! than [`LIMIT`] routes are in the kernel task's hands: enough to keep it
 //! busy, few enough that the route objects (some 130 octets each) stay a
 //! few MiB. The route is read from the table when its prefix leaves.

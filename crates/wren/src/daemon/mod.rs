@@ -89,8 +89,7 @@ pub struct Daemon {
     learn_source: Option<wren_core::rib::SourceId>,
     /// The kernel task, when routes go into the kernel.
     kernel: Option<mpsc::UnboundedSender<kernel::KernelMsg>>,
-    /// Routes handed to the kernel task and not yet written; readers
-    /// wait while there are too many.
+    /// Routes handed to the kernel task and not yet written (backlog.rs).
     backlog: backlog::Backlog,
     /// Prefixes whose kernel route is to be written (kernel.rs).
     kernel_dirty: wren_linux::ScatterQueue,
@@ -303,12 +302,13 @@ impl Daemon {
                 .unwrap_or_else(|| {
                     tokio::time::Instant::now() + std::time::Duration::from_secs(3600)
                 });
-            // Routes wait for the kernel and the task has no room: wake
-            // when it has (backlog.rs).
+            // Hand the kernel task what it has room for; if routes still
+            // wait, wake when it has more room, and feed it at the top of
+            // the next turn (backlog.rs).
             self.feed_kernel();
             let feeding = !self.kernel_dirty.is_empty();
             tokio::select! {
-                _ = backlog.room(), if feeding => self.feed_kernel(),
+                _ = backlog.room(), if feeding => {}
                 ev = events.recv() => {
                     let Some(ev) = ev else { break };
                     self.on_event(ev);
