@@ -2,8 +2,9 @@
 # The kernel protocol: wrend (GoBGP config with [zebra.config]) installs
 # an FRR peer's routes with proto bgp and metric 20, removes one when it is
 # withdrawn, leaves stale routes behind only when killed -9, cleans them up
-# at its next start, and removes its routes on SIGTERM. Alien routes with
-# another protocol are never touched.
+# at its next start, puts a route back at once when its interface loses
+# carrier (the kernel drops nexthop objects then), and removes its routes
+# on SIGTERM. Alien routes with another protocol are never touched.
 source "$(dirname "$0")/lib.sh"
 
 w=$(ns wren); f=$(ns frr)
@@ -64,6 +65,20 @@ router bgp 65005
 address-family ipv4 unicast
 network 10.50.3.0/24" >/dev/null
 wait_for 30 "a new route is installed" has 10.50.3.0/24
+
+# The route names a nexthop object. When the interface loses carrier the
+# kernel deletes the object and every route naming it, and tells no one;
+# wrend reads the table again at once (the scan is 60 s away) and the
+# route is back, carrying its next hop as the kernel allows without carrier.
+has 10.50.3.0/24 | grep -F nhid >/dev/null || fail "no nexthop object: $(kroute 10.50.3.0/24)"
+pass "the route names a nexthop object (nhid)"
+ip -n "$f" link set eth0 down
+wait_for 5 "carrier lost: the route is back, carrying its next hop (linkdown)" \
+    sh -c "ip -n $w route show 10.50.3.0/24 | grep -F 'via 198.18.50.2' | grep -F linkdown"
+ip -n "$f" link set eth0 up
+sleep 1
+has 10.50.3.0/24 >/dev/null || fail "carrier back: the route is gone ($(kroute 10.50.3.0/24))"
+pass "carrier back: the route stays"
 kill -TERM "$(cat "$tmp/wren.pid")"
 wait_for 10 "SIGTERM: wrend removes its routes" sh -c "! ip -n $w route show proto bgp | grep -F 10.50"
 kroute 10.50.9.0/24 | grep -F "proto static" >/dev/null || fail "an alien route was removed at exit"

@@ -34,7 +34,8 @@ complete() { # every node holds every other node's pod CIDR, via its owner
         routes=$(ip -n "w$$-m$i" route show proto bgp)
         for j in $(seq 1 "$n"); do
             [ "$j" = "$i" ] && continue
-            grep -F "10.100.$j.0/24 via 198.18.60.$j " <<<"$routes" >/dev/null || return 1
+            # `nhid N`: wrend's routes name a shared nexthop object.
+            grep -E "^10\.100\.$j\.0/24 (nhid [0-9]+ )?via 198\.18\.60\.$j " <<<"$routes" >/dev/null || return 1
         done
     done
 }

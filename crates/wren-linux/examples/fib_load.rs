@@ -4,12 +4,14 @@
 //! our `sendmsg`).
 //!
 //! ```text
-//! cargo run --release -p wren-linux --example fib_load -- [ROUTES] [32|24] [INSTALL_ORDER] [REMOVAL_ORDER]
+//! cargo run --release -p wren-linux --example fib_load -- [ROUTES] [32|24] [INSTALL_ORDER] [REMOVAL_ORDER] [object|carry]
 //! ```
 //!
 //! Defaults: 1,000,000 /32 routes from 10.0.0.0, via 198.18.0.2 on a veth,
-//! installed and removed in address order; `scatter` for an order is the
-//! order [`ScatterQueue`] hands them out (what wrend does).
+//! installed and removed in address order, naming one nexthop object;
+//! `scatter` for an order is the order [`ScatterQueue`] hands them out
+//! (what wrend does), `carry` has every route carry its next hop (what
+//! BIRD does).
 //! /24 routes start at 32.0.0.0 (a million /24s need a /4). Needs root;
 //! the namespace `wl<pid>-fib` is deleted at the end, also on error.
 #![allow(clippy::unwrap_used, clippy::panic)]
@@ -97,7 +99,13 @@ fn main() {
         24 => (u32::from(Ipv4Addr::new(32, 0, 0, 0)), 256),
         _ => panic!("prefix length must be 32 or 24"),
     };
-    let gw = NextHop::via(IpAddr::V4(Ipv4Addr::new(198, 18, 0, 2)));
+    let a0 = nix::net::if_::if_nametoindex("a0").unwrap();
+    let gw = NextHop::via_dev(IpAddr::V4(Ipv4Addr::new(198, 18, 0, 2)), a0);
+    let objects = match args.get(5).map_or("object", String::as_str) {
+        "object" => true,
+        "carry" => false,
+        other => panic!("next hops are object or carry, not {other}"),
+    };
     let prefixes: Vec<Prefix> = (0..n as u32)
         .map(|i| Prefix::V4(Ipv4Prefix::new(Ipv4Addr::from(base + i * step), len).unwrap()))
         .collect();
@@ -114,7 +122,11 @@ fn main() {
         .build()
         .unwrap();
     rt.block_on(async {
-        let mut t = KernelTable::open(TableConfig::default()).unwrap();
+        let mut t = KernelTable::open(TableConfig {
+            nexthop_objects: objects,
+            ..TableConfig::default()
+        })
+        .unwrap();
         let r = phase("install", n, t.apply(&adds)).await.unwrap();
         assert!(
             r.failed.is_empty(),

@@ -20,13 +20,15 @@ mod kernel;
 mod links;
 pub mod nd;
 mod netlink;
+mod nexthop;
+mod nlmsg;
 mod routes;
 mod scatter;
 pub mod sockopt;
 
 pub use error::{Error, KernelError};
 pub use events::{EventStream, Group, KernelEvent};
-pub use kernel::{ApplyReport, KernelTable, RouteFailure, TableConfig};
+pub use kernel::{ApplyReport, KernelTable, ReconcileReport, RouteFailure, TableConfig};
 pub use links::{Address, Interfaces, Link};
 pub use routes::{KernelRoute, NextHop, NextHops, Route, RouteChange, RouteKind};
 pub use scatter::ScatterQueue;

@@ -23,6 +23,7 @@ use netlink_packet_route::RouteNetlinkMessage;
 use netlink_sys::{protocols::NETLINK_ROUTE, AsyncSocket, TokioSocket};
 
 use crate::error::Error;
+use crate::nlmsg::HEADER_LEN;
 
 /// Receive buffer for one datagram. Dump parts and notifications are at
 /// most 32 KiB (the kernel caps them by the reader's buffer size).
@@ -39,8 +40,6 @@ const NLM_F_CAPPED: u16 = 0x100;
 const NLM_F_ACK_TLVS: u16 = 0x200;
 /// `NLMSGERR_ATTR_MSG`: the kernel's error text.
 const NLMSGERR_ATTR_MSG: u16 = 1;
-/// Length of `struct nlmsghdr`.
-const HEADER_LEN: usize = 16;
 
 /// How often a dump interrupted by a concurrent change is restarted
 /// before its (possibly inconsistent) result is returned anyway.
@@ -163,12 +162,29 @@ impl NlSocket {
         request: RouteNetlinkMessage,
         mut each: impl FnMut(RouteNetlinkMessage) -> Option<T>,
     ) -> Result<Vec<T>, Error> {
+        self.dump_raw(
+            |buf, seq| encode(buf, request.clone(), NLM_F_REQUEST | NLM_F_DUMP, seq),
+            // An entry we cannot decode is skipped, not fatal: one odd
+            // alien route must not hide the others.
+            |f| f.parse().ok().and_then(&mut each),
+        )
+        .await
+    }
+
+    /// [`NlSocket::dump`] for messages netlink-packet-route does not know:
+    /// `request` appends the request with the given sequence number, and
+    /// `each` reads the frames of the answer.
+    pub(crate) async fn dump_raw<T>(
+        &mut self,
+        request: impl Fn(&mut Vec<u8>, u32),
+        mut each: impl FnMut(&Frame<'_>) -> Option<T>,
+    ) -> Result<Vec<T>, Error> {
         let mut out = Vec::new();
         for _ in 0..DUMP_ATTEMPTS {
             out.clear();
             let seq = self.next_seq();
             let mut req = Vec::new();
-            encode(&mut req, request.clone(), NLM_F_REQUEST | NLM_F_DUMP, seq);
+            request(&mut req, seq);
             self.send(&req).await?;
             let mut interrupted = false;
             'recv: loop {
@@ -188,13 +204,7 @@ impl NlSocket {
                             _ => return Err(Error::Kernel(f.error())),
                         },
                         k if k < 16 => {} // NOOP, OVERRUN and reserved types
-                        _ => {
-                            // An entry we cannot decode is skipped, not fatal:
-                            // one odd alien route must not hide the others.
-                            if let Some(t) = f.parse().ok().and_then(&mut each) {
-                                out.push(t);
-                            }
-                        }
+                        _ => out.extend(each(&f)),
                     }
                 }
             }
@@ -203,6 +213,31 @@ impl NlSocket {
             }
         }
         Ok(out)
+    }
+
+    /// Sends one request (appended by `request` with the sequence number
+    /// given), asks for its ack and waits for it: `Ok(None)` when the
+    /// kernel accepted it, `Ok(Some(error))` when it refused.
+    pub(crate) async fn ask(
+        &mut self,
+        request: impl FnOnce(&mut Vec<u8>, u32),
+    ) -> Result<Option<KernelError>, Error> {
+        let seq = self.next_seq();
+        let mut req = Vec::new();
+        request(&mut req, seq);
+        request_ack(&mut req, 0);
+        self.send(&req).await?;
+        loop {
+            let data = self.recv().await?;
+            for f in frames(data) {
+                if f.seq == seq && f.kind == NLMSG_ERROR {
+                    return Ok(match f.code() {
+                        Some(0) => None,
+                        _ => Some(f.error()),
+                    });
+                }
+            }
+        }
     }
 }
 

@@ -10,15 +10,17 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use netlink_packet_core::NLM_F_REQUEST;
 use netlink_packet_route::route::{
-    RouteAddress, RouteAttribute, RouteFlags, RouteHeader, RouteMessage, RouteNextHop,
-    RouteNextHopFlags, RouteProtocol, RouteScope, RouteType, RouteVia,
+    RouteAddress, RouteAttribute, RouteFlags, RouteMessage, RouteNextHop, RouteNextHopFlags,
+    RouteType, RouteVia,
 };
 use netlink_packet_route::AddressFamily;
 use wren_wire::prefix::{Ipv4Prefix, Ipv6Prefix};
 use wren_wire::Prefix;
 
 use crate::kernel::TableConfig;
+use crate::nlmsg::Message;
 
 /// What the kernel does with packets for a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -130,6 +132,8 @@ pub struct KernelRoute {
     pub protocol: u8,
     /// `RTA_PRIORITY`, the metric.
     pub metric: u32,
+    /// The nexthop object the route uses (`RTA_NH_ID`), if it uses one.
+    pub nh_id: Option<u32>,
 }
 
 /// One change for [`KernelTable::apply`](crate::KernelTable::apply).
@@ -159,129 +163,184 @@ pub(crate) type Invalid = &'static str;
 /// `RT_TABLE_COMPAT`: the header's table when the id needs `RTA_TABLE`.
 const RT_TABLE_COMPAT: u8 = 252;
 
-fn header(cfg: &TableConfig, dst: &Prefix) -> RouteHeader {
-    RouteHeader {
-        address_family: if dst.is_ipv6() {
-            AddressFamily::Inet6
-        } else {
-            AddressFamily::Inet
-        },
-        destination_prefix_length: dst.len(),
-        table: u8::try_from(cfg.table).unwrap_or(RT_TABLE_COMPAT),
-        protocol: RouteProtocol::from(cfg.protocol),
-        ..RouteHeader::default()
-    }
+/// Message types.
+pub(crate) const RTM_NEWROUTE: u16 = 24;
+pub(crate) const RTM_DELROUTE: u16 = 25;
+
+/// `rtm_type` values.
+const RTN_UNSPEC: u8 = 0;
+const RTN_UNICAST: u8 = 1;
+const RTN_BLACKHOLE: u8 = 6;
+const RTN_UNREACHABLE: u8 = 7;
+const RTN_PROHIBIT: u8 = 8;
+/// `rtm_scope` values.
+const RT_SCOPE_UNIVERSE: u8 = 0;
+const RT_SCOPE_LINK: u8 = 253;
+const RT_SCOPE_NOWHERE: u8 = 255;
+/// `RTNH_F_ONLINK`, in `rtm_flags` and `rtnh_flags`.
+pub(crate) const RTNH_F_ONLINK: u32 = 4;
+/// Route attributes.
+const RTA_DST: u16 = 1;
+const RTA_OIF: u16 = 4;
+const RTA_GATEWAY: u16 = 5;
+const RTA_PRIORITY: u16 = 6;
+const RTA_PREFSRC: u16 = 7;
+const RTA_MULTIPATH: u16 = 9;
+const RTA_TABLE: u16 = 15;
+const RTA_VIA: u16 = 18;
+const RTA_NH_ID: u16 = 30;
+/// Address families.
+pub(crate) const AF_INET: u8 = 2;
+pub(crate) const AF_INET6: u8 = 10;
+
+/// Appends `struct rtmsg` for `dst` in `cfg`'s table.
+fn rtmsg(m: &mut Message<'_>, cfg: &TableConfig, dst: &Prefix, scope: u8, kind: u8, flags: u32) {
+    let family = if dst.is_ipv6() { AF_INET6 } else { AF_INET };
+    let table = u8::try_from(cfg.table).unwrap_or(RT_TABLE_COMPAT);
+    // family, dst_len, src_len, tos, table, protocol, scope, type, flags
+    let [f0, f1, f2, f3] = flags.to_ne_bytes();
+    m.put(&[
+        family,
+        dst.len(),
+        0,
+        0,
+        table,
+        cfg.protocol,
+        scope,
+        kind,
+        f0,
+        f1,
+        f2,
+        f3,
+    ]);
 }
 
-fn dst_attr(dst: &Prefix) -> RouteAttribute {
-    RouteAttribute::Destination(match dst {
-        Prefix::V4(p) => RouteAddress::Inet(p.addr()),
-        Prefix::V6(p) => RouteAddress::Inet6(p.addr()),
-    })
-}
-
-fn addr_attr(a: IpAddr) -> RouteAddress {
-    match a {
-        IpAddr::V4(a) => RouteAddress::Inet(a),
-        IpAddr::V6(a) => RouteAddress::Inet6(a),
+/// The attributes every message about our route for `dst` carries:
+/// destination, table, metric.
+fn route_key(m: &mut Message<'_>, cfg: &TableConfig, dst: &Prefix) {
+    match dst {
+        Prefix::V4(p) => m.attr(RTA_DST, &p.addr().octets()),
+        Prefix::V6(p) => m.attr(RTA_DST, &p.addr().octets()),
     }
+    m.attr_u32(RTA_TABLE, cfg.table);
+    m.attr_u32(RTA_PRIORITY, cfg.metric);
 }
 
 /// `RTA_GATEWAY` when the families match, `RTA_VIA` for IPv4 over IPv6.
-fn gateway_attr(dst: &Prefix, gw: IpAddr) -> Result<RouteAttribute, Invalid> {
+fn gateway(m: &mut Message<'_>, dst: &Prefix, gw: IpAddr) {
     match (dst.is_ipv6(), gw) {
-        (false, IpAddr::V6(v6)) => Ok(RouteAttribute::Via(RouteVia::Inet6(v6))),
-        (true, IpAddr::V4(_)) => Err("an IPv6 route cannot have an IPv4 gateway"),
-        (_, gw) => Ok(RouteAttribute::Gateway(addr_attr(gw))),
+        (false, IpAddr::V6(v6)) => {
+            let mut via = [0u8; 18];
+            via[..2].copy_from_slice(&u16::from(AF_INET6).to_ne_bytes());
+            via[2..].copy_from_slice(&v6.octets());
+            m.attr(RTA_VIA, &via);
+        }
+        (_, gw) => m.attr_addr(RTA_GATEWAY, gw),
     }
 }
 
-/// The `RTM_NEWROUTE` body for installing `route` in `cfg`'s table.
-pub(crate) fn encode_route(cfg: &TableConfig, route: &Route) -> Result<RouteMessage, Invalid> {
-    let mut h = header(cfg, &route.dst);
-    h.scope = RouteScope::Universe;
-    let mut attrs = vec![
-        dst_attr(&route.dst),
-        RouteAttribute::Table(cfg.table),
-        RouteAttribute::Priority(cfg.metric),
-    ];
-    if let Some(src) = route.pref_src {
-        attrs.push(RouteAttribute::PrefSource(addr_attr(src)));
+/// Why `route` cannot go to the kernel, if it cannot: checked before
+/// anything is written, so a refused route leaves no half message.
+fn invalid(route: &Route) -> Option<Invalid> {
+    match route.kind {
+        RouteKind::Other(_) => return Some("only unicast and reject routes can be installed"),
+        RouteKind::Unicast if route.next_hops.is_empty() => {
+            return Some("a unicast route needs a next hop")
+        }
+        _ => {}
     }
-    h.kind = match route.kind {
-        RouteKind::Unicast => RouteType::Unicast,
-        RouteKind::Blackhole => RouteType::BlackHole,
-        RouteKind::Unreachable => RouteType::Unreachable,
-        RouteKind::Prohibit => RouteType::Prohibit,
+    for nh in &route.next_hops {
+        if nh.gateway.is_none() && nh.ifindex.is_none() {
+            return Some("a next hop needs a gateway or an interface");
+        }
+        if !(1..=256).contains(&nh.weight) {
+            return Some("next-hop weight must be 1 to 256");
+        }
+        if route.dst.is_ipv6() && nh.gateway.is_some_and(|g| g.is_ipv4()) {
+            return Some("an IPv6 route cannot have an IPv4 gateway");
+        }
+    }
+    None
+}
+
+/// Appends the `RTM_NEWROUTE` that installs `route` in `cfg`'s table.
+/// With `nexthop`, the route names that nexthop object (which must be
+/// its one next hop) instead of carrying the next hop itself. Nothing is
+/// appended when the route cannot be expressed.
+pub(crate) fn encode_route(
+    buf: &mut Vec<u8>,
+    cfg: &TableConfig,
+    route: &Route,
+    nexthop: Option<u32>,
+    flags: u16,
+    seq: u32,
+) -> Result<(), Invalid> {
+    if let Some(why) = invalid(route) {
+        return Err(why);
+    }
+    let kind = match route.kind {
+        RouteKind::Unicast => RTN_UNICAST,
+        RouteKind::Blackhole => RTN_BLACKHOLE,
+        RouteKind::Unreachable => RTN_UNREACHABLE,
+        RouteKind::Prohibit => RTN_PROHIBIT,
         RouteKind::Other(_) => return Err("only unicast and reject routes can be installed"),
     };
-    if route.kind == RouteKind::Unicast {
-        match route.next_hops.as_slice() {
-            [] => return Err("a unicast route needs a next hop"),
-            [nh] => {
-                check(nh)?;
+    let hops = route.next_hops.as_slice();
+    let unicast = route.kind == RouteKind::Unicast;
+    let scope = if unicast && hops.iter().all(|nh| nh.gateway.is_none()) {
+        RT_SCOPE_LINK
+    } else {
+        RT_SCOPE_UNIVERSE
+    };
+    let rtm_flags = match hops {
+        [nh] if unicast && nh.onlink && nexthop.is_none() => RTNH_F_ONLINK,
+        _ => 0,
+    };
+    let mut m = Message::begin(buf, RTM_NEWROUTE, flags, seq);
+    rtmsg(&mut m, cfg, &route.dst, scope, kind, rtm_flags);
+    route_key(&mut m, cfg, &route.dst);
+    if let Some(src) = route.pref_src {
+        m.attr_addr(RTA_PREFSRC, src);
+    }
+    match (unicast, nexthop, hops) {
+        (false, ..) => {}
+        (true, Some(id), _) => m.attr_u32(RTA_NH_ID, id),
+        (true, None, [nh]) => {
+            if let Some(gw) = nh.gateway {
+                gateway(&mut m, &route.dst, gw);
+            }
+            if let Some(i) = nh.ifindex {
+                m.attr_u32(RTA_OIF, i);
+            }
+        }
+        (true, None, many) => {
+            let nest = m.open(RTA_MULTIPATH);
+            for nh in many {
+                // struct rtnexthop: len, flags, hops (weight - 1), ifindex
+                let mut rest = [0u8; 6];
+                rest[0] = if nh.onlink { RTNH_F_ONLINK as u8 } else { 0 };
+                rest[1] = u8::try_from(nh.weight - 1).unwrap_or(u8::MAX);
+                rest[2..].copy_from_slice(&nh.ifindex.unwrap_or(0).to_ne_bytes());
+                let hop = m.open_record(&rest);
                 if let Some(gw) = nh.gateway {
-                    attrs.push(gateway_attr(&route.dst, gw)?);
+                    gateway(&mut m, &route.dst, gw);
                 }
-                if let Some(i) = nh.ifindex {
-                    attrs.push(RouteAttribute::Oif(i));
-                }
-                if nh.onlink {
-                    h.flags |= RouteFlags::Onlink;
-                }
+                m.close(hop);
             }
-            many => {
-                let mut hops = Vec::with_capacity(many.len());
-                for nh in many {
-                    check(nh)?;
-                    let mut hop = RouteNextHop::default();
-                    hop.hops = u8::try_from(nh.weight - 1).unwrap_or(u8::MAX);
-                    hop.interface_index = nh.ifindex.unwrap_or(0);
-                    if nh.onlink {
-                        hop.flags |= RouteNextHopFlags::Onlink;
-                    }
-                    if let Some(gw) = nh.gateway {
-                        hop.attributes.push(gateway_attr(&route.dst, gw)?);
-                    }
-                    hops.push(hop);
-                }
-                attrs.push(RouteAttribute::MultiPath(hops));
-            }
-        }
-        if route.next_hops.iter().all(|nh| nh.gateway.is_none()) {
-            h.scope = RouteScope::Link;
+            m.close(nest);
         }
     }
-    let mut m = RouteMessage::default();
-    m.header = h;
-    m.attributes = attrs;
-    Ok(m)
-}
-
-fn check(nh: &NextHop) -> Result<(), Invalid> {
-    if nh.gateway.is_none() && nh.ifindex.is_none() {
-        return Err("a next hop needs a gateway or an interface");
-    }
-    if !(1..=256).contains(&nh.weight) {
-        return Err("next-hop weight must be 1 to 256");
-    }
+    m.finish();
     Ok(())
 }
 
-/// The `RTM_DELROUTE` body that removes our route for `dst`: protocol and
-/// metric must match, so routes of other programs stay.
-pub(crate) fn encode_delete(cfg: &TableConfig, dst: &Prefix) -> RouteMessage {
-    let mut h = header(cfg, dst);
-    h.scope = RouteScope::NoWhere;
-    h.kind = RouteType::Unspec;
-    let mut m = RouteMessage::default();
-    m.header = h;
-    m.attributes = vec![
-        dst_attr(dst),
-        RouteAttribute::Table(cfg.table),
-        RouteAttribute::Priority(cfg.metric),
-    ];
-    m
+/// Appends the `RTM_DELROUTE` that removes our route for `dst`: protocol
+/// and metric must match, so routes of other programs stay.
+pub(crate) fn encode_delete(buf: &mut Vec<u8>, cfg: &TableConfig, dst: &Prefix, seq: u32) {
+    let mut m = Message::begin(buf, RTM_DELROUTE, NLM_F_REQUEST, seq);
+    rtmsg(&mut m, cfg, dst, RT_SCOPE_NOWHERE, RTN_UNSPEC, 0);
+    route_key(&mut m, cfg, dst);
+    m.finish();
 }
 
 /// The dump request for one family of `table` (filtered in the kernel
@@ -325,6 +384,7 @@ pub(crate) fn decode_route(m: &RouteMessage) -> Option<KernelRoute> {
         onlink: h.flags.contains(RouteFlags::Onlink),
     };
     let mut multi = Vec::new();
+    let mut nh_id = None;
     for a in &m.attributes {
         match a {
             RouteAttribute::Destination(d) => dst_addr = route_addr(d)?,
@@ -335,6 +395,7 @@ pub(crate) fn decode_route(m: &RouteMessage) -> Option<KernelRoute> {
             RouteAttribute::Via(v) => single.gateway = via_addr(v),
             RouteAttribute::Oif(i) => single.ifindex = Some(*i),
             RouteAttribute::MultiPath(hops) => multi = hops.iter().map(decode_hop).collect(),
+            RouteAttribute::NhId(id) => nh_id = Some(*id),
             _ => {}
         }
     }
@@ -366,6 +427,7 @@ pub(crate) fn decode_route(m: &RouteMessage) -> Option<KernelRoute> {
         table,
         protocol: u8::from(h.protocol),
         metric,
+        nh_id,
     })
 }
 
@@ -403,17 +465,64 @@ fn via_addr(v: &RouteVia) -> Option<IpAddr> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 mod tests {
     use super::*;
 
+    const CFG: TableConfig = TableConfig {
+        table: 1000,
+        protocol: 186,
+        metric: 7,
+        nexthop_objects: true,
+    };
+
+    /// Our encoding read back by netlink-packet-route's decoder.
+    fn parsed(buf: &[u8]) -> RouteMessage {
+        let f = crate::netlink::frames(buf).next().unwrap();
+        assert_eq!(f.payload.len() + 16, buf.len(), "one message, padded");
+        match f.parse().unwrap() {
+            netlink_packet_route::RouteNetlinkMessage::NewRoute(m)
+            | netlink_packet_route::RouteNetlinkMessage::DelRoute(m) => m,
+            other => panic!("not a route: {other:?}"),
+        }
+    }
+
     fn round_trip(r: &Route) -> KernelRoute {
-        let cfg = TableConfig {
-            table: 1000,
-            protocol: 186,
-            metric: 7,
-        };
-        decode_route(&encode_route(&cfg, r).unwrap()).unwrap()
+        let mut buf = Vec::new();
+        encode_route(&mut buf, &CFG, r, None, 0, 1).unwrap();
+        decode_route(&parsed(&buf)).unwrap()
+    }
+
+    #[test]
+    fn a_nexthop_object_replaces_the_next_hop() {
+        let r = Route::unicast(
+            "198.19.0.0/24".parse().unwrap(),
+            vec![NextHop {
+                onlink: true,
+                ..NextHop::via_dev("198.18.0.2".parse().unwrap(), 4)
+            }],
+        );
+        let mut buf = Vec::new();
+        encode_route(&mut buf, &CFG, &r, Some(77), 0, 1).unwrap();
+        let m = parsed(&buf);
+        assert!(m.attributes.contains(&RouteAttribute::NhId(77)));
+        assert!(
+            !m.header.flags.contains(RouteFlags::Onlink),
+            "the object says onlink"
+        );
+        let k = decode_route(&m).unwrap();
+        assert_eq!((k.nh_id, k.route.next_hops.len()), (Some(77), 0));
+    }
+
+    #[test]
+    fn a_delete_names_only_our_route() {
+        let mut buf = Vec::new();
+        let dst: Prefix = "2001:db8:7::/48".parse().unwrap();
+        encode_delete(&mut buf, &CFG, &dst, 9);
+        let k = decode_route(&parsed(&buf)).unwrap();
+        assert_eq!(k.route.dst, dst);
+        assert_eq!((k.table, k.protocol, k.metric), (1000, 186, 7));
+        assert!(k.route.next_hops.is_empty());
     }
 
     #[test]
@@ -465,9 +574,14 @@ mod tests {
             ),
             Route::reject(v6, RouteKind::Other(2)),
         ];
+        let mut buf = Vec::new();
         for r in &bad {
-            assert!(encode_route(&cfg, r).is_err(), "{r:?}");
+            assert!(
+                encode_route(&mut buf, &cfg, r, None, 0, 1).is_err(),
+                "{r:?}"
+            );
         }
+        assert!(buf.is_empty(), "a refused route leaves nothing behind");
     }
 
     #[test]

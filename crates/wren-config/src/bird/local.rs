@@ -50,6 +50,8 @@ impl Parser {
             k.metric = Some(sp!(self.number("a metric")?));
         } else if self.eat_words(&["device", "routes"]) {
             k.device_routes = Some(sp!(self.switch()?));
+        } else if self.eat_words(&["nexthop", "objects"]) {
+            k.nexthop_objects = Some(sp!(self.switch()?));
         } else if self.eat_words(&["kernel", "table"]) {
             k.kernel_table = Some(sp!(self.number("a kernel table number")?));
         } else {

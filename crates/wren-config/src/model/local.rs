@@ -48,6 +48,9 @@ pub struct Kernel {
     pub device_routes: Option<Spanned<bool>>,
     /// `kernel table N`
     pub kernel_table: Option<Spanned<u32>>,
+    /// `nexthop objects [on|off]` (Wren's own): routes name shared kernel
+    /// nexthop objects; on unless turned off.
+    pub nexthop_objects: Option<Spanned<bool>>,
 }
 
 impl Kernel {
@@ -55,7 +58,7 @@ impl Kernel {
     pub fn inherit(&mut self, p: &Kernel) {
         let me = self;
         inherit_fields!(me, p; learn, persist, scan_time, merge_paths, graceful_restart, metric,
-            device_routes, kernel_table);
+            device_routes, kernel_table, nexthop_objects);
     }
 }
 

@@ -105,6 +105,7 @@ pub fn map(cfg: &Config) -> Result<DaemonSpec, String> {
                         Some(Learn::Off) | None => None,
                     },
                     scan_time: k.scan_time_or_default(),
+                    nexthop_objects: k.nexthop_objects.val().copied().unwrap_or(true),
                 });
             }
             ProtocolKind::Device(_) => {}

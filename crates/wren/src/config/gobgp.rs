@@ -383,6 +383,8 @@ pub fn parse(name: &str, text: &str) -> Result<DaemonSpec, String> {
             merge_paths: 1,
             learn: None,
             scan_time: 60,
+            // zebra itself writes nexthop objects.
+            nexthop_objects: true,
         }),
         // zebra's `connect`: every interface, loopback included (a
         // router's /32 on lo is the usual thing to announce); host-scope

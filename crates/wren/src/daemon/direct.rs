@@ -75,6 +75,9 @@ impl Daemon {
 
     /// An interface appeared or changed.
     pub(super) fn on_link(&mut self, l: &Link, present: bool) {
+        let usable = |l: &Link| l.up && l.lower_up;
+        let was = self.device.links.get(&l.index).is_some_and(usable);
+        self.kernel_link_changed(l.index, was, present && usable(l));
         if present {
             self.device.link(l);
         } else {

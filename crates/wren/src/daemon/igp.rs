@@ -75,6 +75,15 @@ impl Igp {
         moved
     }
 
+    /// Whether a next hop resolved so far leaves through interface `index`.
+    pub fn uses_interface(&self, index: u32) -> bool {
+        self.cache
+            .borrow()
+            .values()
+            .flatten()
+            .any(|h| h.ifindex == Some(index))
+    }
+
     /// How many routes the table holds.
     #[cfg(test)]
     pub fn len(&self) -> usize {

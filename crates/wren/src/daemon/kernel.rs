@@ -46,6 +46,7 @@ pub fn spawn(
         table: spec.table,
         protocol: spec.protocol,
         metric: spec.metric,
+        nexthop_objects: spec.nexthop_objects,
     })?;
     let (tx, mut rx) = mpsc::unbounded_channel();
     tokio::spawn(async move {
@@ -146,54 +147,37 @@ async fn apply(table: &mut KernelTable, changes: &[RouteChange], errors: &SyncEr
     }
 }
 
-/// Makes our routes in the table exactly `want`: routes the kernel holds
-/// already as wanted are left alone (a graceful restart ends without a
-/// route removed and re-added), missing or different ones are written,
-/// ours that are not wanted go. Also what repairs a route someone deleted
-/// by hand, at every scan.
+/// Makes our routes in the table exactly `want` (see
+/// [`KernelTable::reconcile`]), logging what it took.
 async fn reconcile(table: &mut KernelTable, want: Vec<Route>, errors: &SyncErrors) {
-    let cfg = *table.config();
-    let mut have: std::collections::HashMap<Prefix, Route> = match table.dump().await {
-        Ok(all) => all
-            .into_iter()
-            .filter(|k| k.protocol == cfg.protocol && k.table == cfg.table)
-            .map(|k| (k.route.dst, k.route))
-            .collect(),
-        Err(e) => {
-            warn!(error = %e, "cannot read the kernel table");
-            Default::default()
-        }
-    };
-    let mut changes = Vec::new();
-    for r in want {
-        match have.remove(&r.dst) {
-            Some(h) if same(&r, &h) => {}
-            _ => changes.push(RouteChange::Replace(r)),
-        }
-    }
-    let written = changes.len();
-    changes.extend(have.into_keys().map(RouteChange::Delete));
-    if !changes.is_empty() {
-        apply(table, &changes, errors).await;
-        info!(
-            written,
-            removed = changes.len() - written,
-            "kernel table reconciled"
-        );
-    }
-}
-
-/// Whether the kernel's `have` is the route we `want`: the kernel fills
-/// in what we left to it (the interface of a gateway), so only what we
-/// said is compared.
-fn same(want: &Route, have: &Route) -> bool {
-    want.kind == have.kind
-        && want.next_hops.len() == have.next_hops.len()
-        && want.next_hops.iter().all(|w| {
-            have.next_hops
+    use std::sync::atomic::Ordering::Relaxed;
+    match table.reconcile(want).await {
+        Ok(r) => {
+            let failed = r
+                .apply
+                .failed
                 .iter()
-                .any(|h| w.gateway == h.gateway && (w.ifindex.is_none() || w.ifindex == h.ifindex))
-        })
+                .filter(|f| !(f.error.is_no_such_route() && f.index >= r.written))
+                .count();
+            errors.fetch_add(failed as u64, Relaxed);
+            if failed > 0 {
+                warn!(
+                    failed,
+                    first = r.apply.failed.first().map(|f| f.error.to_string()),
+                    "kernel refused routes"
+                );
+            }
+            if r.written + r.removed + r.objects_removed > 0 {
+                info!(
+                    written = r.written,
+                    removed = r.removed,
+                    nexthop_objects_removed = r.objects_removed,
+                    "kernel table reconciled"
+                );
+            }
+        }
+        Err(e) => warn!(error = %e, "kernel table reconcile failed"),
+    }
 }
 
 /// A global address of the other family on the interface that holds `a`.
@@ -392,6 +376,19 @@ impl Daemon {
         }
         if learn {
             self.on_learned(k.route, add);
+        }
+    }
+
+    /// An interface went down or up, or lost or regained its carrier. The
+    /// kernel deletes the nexthop objects on an interface that goes down
+    /// or loses carrier, and every route naming them, without a
+    /// notification; when our routes leave through it, the table is
+    /// read again (the routes come back carrying their next hop, or with
+    /// an object made anew once the carrier is back).
+    pub(super) fn kernel_link_changed(&mut self, index: u32, was_usable: bool, usable: bool) {
+        let objects = self.spec.kernel.as_ref().is_some_and(|k| k.nexthop_objects);
+        if objects && was_usable != usable && self.igp.uses_interface(index) {
+            self.schedule_resync();
         }
     }
 

@@ -259,6 +259,7 @@ impl Daemon {
                 table: k.table,
                 protocol: k.protocol,
                 metric: k.metric,
+                nexthop_objects: k.nexthop_objects,
             }),
             self.events_tx.clone(),
         )?;

@@ -158,6 +158,9 @@ pub struct KernelSpec {
     /// Seconds between checks of our routes in the kernel (BIRD's `scan
     /// time`): routes someone removed are put back.
     pub scan_time: u32,
+    /// Routes name shared nexthop objects (`nexthop objects`, on by
+    /// default) rather than carrying their next hop as BIRD's do.
+    pub nexthop_objects: bool,
 }
 
 /// Accept sessions from any address in `prefix`, with `template`'s
