@@ -85,6 +85,10 @@ pub struct ReconcileReport {
     pub objects_removed: usize,
     /// What became of the writes and removals (indexes: writes first).
     pub apply: ApplyReport,
+    /// Why the table or our nexthop objects could not be read, if they
+    /// could not: then every wanted route was written, nothing of ours
+    /// was removed but what was known, and no object was deleted.
+    pub read_error: Option<String>,
 }
 
 /// How many ids are tried for a new nexthop object before its routes
@@ -373,7 +377,10 @@ impl KernelTable {
         let objects = self.read_nexthops().await;
         let cfg = self.cfg;
         let dump = self.dump().await;
-        let complete = objects.is_ok() && dump.is_ok();
+        let read_error = match (&objects, &dump) {
+            (Err(e), _) | (_, Err(e)) => Some(e.to_string()),
+            _ => None,
+        };
         let mut have: HashMap<Prefix, KernelRoute> = dump
             .unwrap_or_default()
             .into_iter()
@@ -396,8 +403,9 @@ impl KernelTable {
             removed: changes.len() - written,
             objects_removed: 0,
             apply,
+            read_error,
         };
-        if !complete {
+        if report.read_error.is_some() {
             return Ok(report); // without the whole picture, delete no object
         }
         for key in changes

@@ -153,6 +153,9 @@ async fn reconcile(table: &mut KernelTable, want: Vec<Route>, errors: &SyncError
     use std::sync::atomic::Ordering::Relaxed;
     match table.reconcile(want).await {
         Ok(r) => {
+            if let Some(e) = &r.read_error {
+                warn!(error = %e, "cannot read the kernel table");
+            }
             let failed = r
                 .apply
                 .failed
