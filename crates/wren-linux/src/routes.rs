@@ -160,38 +160,22 @@ impl RouteChange {
 /// Why a route cannot be expressed to the kernel.
 pub(crate) type Invalid = &'static str;
 
-/// `RT_TABLE_COMPAT`: the header's table when the id needs `RTA_TABLE`.
-const RT_TABLE_COMPAT: u8 = 252;
+// The rtnetlink numbers libc has; `RT_TABLE_COMPAT` is the header's
+// table when the id needs `RTA_TABLE`.
+use libc::{
+    RTA_DST, RTA_GATEWAY, RTA_MULTIPATH, RTA_OIF, RTA_PREFSRC, RTA_PRIORITY, RTA_TABLE, RTA_VIA,
+    RTM_DELROUTE, RTM_NEWROUTE, RTN_BLACKHOLE, RTN_PROHIBIT, RTN_UNICAST, RTN_UNREACHABLE,
+    RTN_UNSPEC, RT_SCOPE_LINK, RT_SCOPE_NOWHERE, RT_SCOPE_UNIVERSE, RT_TABLE_COMPAT,
+};
 
-/// Message types.
-pub(crate) const RTM_NEWROUTE: u16 = 24;
-pub(crate) const RTM_DELROUTE: u16 = 25;
-
-/// `rtm_type` values.
-const RTN_UNSPEC: u8 = 0;
-const RTN_UNICAST: u8 = 1;
-const RTN_BLACKHOLE: u8 = 6;
-const RTN_UNREACHABLE: u8 = 7;
-const RTN_PROHIBIT: u8 = 8;
-/// `rtm_scope` values.
-const RT_SCOPE_UNIVERSE: u8 = 0;
-const RT_SCOPE_LINK: u8 = 253;
-const RT_SCOPE_NOWHERE: u8 = 255;
-/// `RTNH_F_ONLINK`, in `rtm_flags` and `rtnh_flags`.
-pub(crate) const RTNH_F_ONLINK: u32 = 4;
-/// Route attributes.
-const RTA_DST: u16 = 1;
-const RTA_OIF: u16 = 4;
-const RTA_GATEWAY: u16 = 5;
-const RTA_PRIORITY: u16 = 6;
-const RTA_PREFSRC: u16 = 7;
-const RTA_MULTIPATH: u16 = 9;
-const RTA_TABLE: u16 = 15;
-const RTA_VIA: u16 = 18;
+/// `RTA_NH_ID` (Linux 5.3), which libc lacks.
 const RTA_NH_ID: u16 = 30;
-/// Address families.
-pub(crate) const AF_INET: u8 = 2;
-pub(crate) const AF_INET6: u8 = 10;
+/// `RTNH_F_ONLINK`, in `rtm_flags`, `rtnh_flags` and `nh_flags` (libc
+/// lacks it).
+pub(crate) const RTNH_F_ONLINK: u32 = 4;
+/// Address families as the one octet of `rtm_family` and `nh_family`.
+pub(crate) const AF_INET: u8 = libc::AF_INET as u8;
+pub(crate) const AF_INET6: u8 = libc::AF_INET6 as u8;
 
 /// Appends `struct rtmsg` for `dst` in `cfg`'s table.
 fn rtmsg(m: &mut Message<'_>, cfg: &TableConfig, dst: &Prefix, scope: u8, kind: u8, flags: u32) {
@@ -242,12 +226,8 @@ fn gateway(m: &mut Message<'_>, dst: &Prefix, gw: IpAddr) {
 /// Why `route` cannot go to the kernel, if it cannot: checked before
 /// anything is written, so a refused route leaves no half message.
 fn invalid(route: &Route) -> Option<Invalid> {
-    match route.kind {
-        RouteKind::Other(_) => return Some("only unicast and reject routes can be installed"),
-        RouteKind::Unicast if route.next_hops.is_empty() => {
-            return Some("a unicast route needs a next hop")
-        }
-        _ => {}
+    if route.kind == RouteKind::Unicast && route.next_hops.is_empty() {
+        return Some("a unicast route needs a next hop");
     }
     for nh in &route.next_hops {
         if nh.gateway.is_none() && nh.ifindex.is_none() {
@@ -275,9 +255,6 @@ pub(crate) fn encode_route(
     flags: u16,
     seq: u32,
 ) -> Result<(), Invalid> {
-    if let Some(why) = invalid(route) {
-        return Err(why);
-    }
     let kind = match route.kind {
         RouteKind::Unicast => RTN_UNICAST,
         RouteKind::Blackhole => RTN_BLACKHOLE,
@@ -285,6 +262,9 @@ pub(crate) fn encode_route(
         RouteKind::Prohibit => RTN_PROHIBIT,
         RouteKind::Other(_) => return Err("only unicast and reject routes can be installed"),
     };
+    if let Some(why) = invalid(route) {
+        return Err(why);
+    }
     let hops = route.next_hops.as_slice();
     let unicast = route.kind == RouteKind::Unicast;
     let scope = if unicast && hops.iter().all(|nh| nh.gateway.is_none()) {

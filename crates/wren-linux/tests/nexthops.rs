@@ -11,19 +11,10 @@
 
 mod common;
 
-use std::net::IpAddr;
 use std::process::Command;
 
-use common::{lab, root};
-use wren_linux::{KernelTable, NextHop, Prefix, Route, RouteChange, TableConfig};
-
-fn p(s: &str) -> Prefix {
-    s.parse().unwrap()
-}
-
-fn ip(s: &str) -> IpAddr {
-    s.parse().unwrap()
-}
+use common::{ip, lab, p, root};
+use wren_linux::{KernelTable, NextHop, Route, RouteChange, TableConfig};
 
 /// `ip -n NS ARGS`, from inside a test's async block.
 fn ipn(ns: &str, args: &str) -> String {

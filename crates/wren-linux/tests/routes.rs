@@ -10,18 +10,8 @@
 
 mod common;
 
-use std::net::IpAddr;
-
-use common::{lab, root};
+use common::{ip, lab, p, root};
 use wren_linux::{KernelTable, NextHop, Prefix, Route, RouteChange, RouteKind, TableConfig};
-
-fn p(s: &str) -> Prefix {
-    s.parse().unwrap()
-}
-
-fn ip(s: &str) -> IpAddr {
-    s.parse().unwrap()
-}
 
 /// Applies `changes` with `cfg` inside `ns` and returns the report.
 fn apply(

@@ -67,6 +67,33 @@ fn a_calico_mesh_config_maps_to_its_sessions() {
     );
     let k = spec.kernel.as_ref().unwrap();
     assert_eq!((k.table, k.protocol, k.persist), (254, 12, true));
+    assert!(k.nexthop_objects, "on unless turned off");
     assert_eq!(spec.statics.len(), 1);
     assert!(spec.connected.is_some());
+}
+
+#[test]
+fn nexthop_objects_can_be_turned_off() {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../labs/seed-003/node1/bird.cfg");
+    let text = std::fs::read_to_string(&p).unwrap();
+    let off = text.replacen(
+        "protocol kernel {",
+        "protocol kernel {\n  nexthop objects off;",
+        1,
+    );
+    assert_ne!(off, text, "the seed has a kernel protocol");
+    let dir = std::env::temp_dir().join(format!("wren-nh-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // The files it includes come along.
+    for f in std::fs::read_dir(p.parent().unwrap()).unwrap() {
+        let f = f.unwrap().path();
+        if f.is_file() {
+            std::fs::copy(&f, dir.join(f.file_name().unwrap())).unwrap();
+        }
+    }
+    let conf = dir.join("bird.cfg");
+    std::fs::write(&conf, off).unwrap();
+    let spec = wren::config::load(&conf, false);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!spec.unwrap().kernel.unwrap().nexthop_objects);
 }

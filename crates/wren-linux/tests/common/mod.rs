@@ -12,6 +12,16 @@ use std::fs::File;
 use std::future::Future;
 use std::process::Command;
 
+/// A prefix from its text.
+pub fn p(s: &str) -> wren_linux::Prefix {
+    s.parse().unwrap()
+}
+
+/// An address from its text.
+pub fn ip(s: &str) -> std::net::IpAddr {
+    s.parse().unwrap()
+}
+
 /// True when we may create namespaces; otherwise says why the test skips.
 pub fn root() -> bool {
     if nix::unistd::geteuid().is_root() {
