@@ -101,3 +101,66 @@ fn a_session_going_down_frees_its_slots_for_the_next() {
         assert!(t.get(&p(i)).is_none());
     }
 }
+
+/// The change list a batch leaves: (prefix number, old path's prefix
+/// number, new path's prefix number), by the AS path each path names.
+fn changes(t: &mut Table) -> Vec<(String, Option<u32>, Option<u32>)> {
+    let named = |p: &Option<Path>| {
+        p.as_ref()
+            .and_then(|p| p.attrs.as_path.as_ref()?.first())
+            .map(|a| a - 1)
+    };
+    let mut cs = Vec::new();
+    t.take_changes(&mut cs);
+    cs.iter()
+        .map(|c| (c.prefix.to_string(), named(&c.old), named(&c.new)))
+        .collect()
+}
+
+#[test]
+fn a_withdrawal_records_what_the_exporters_last_saw() {
+    let mut sources = Sources::default();
+    let a = peer(&mut sources, 1);
+    let b = peer(&mut sources, 2);
+    let mut t = Table::new();
+    for i in 0..4 {
+        t.update(p(i), path(a, i), &sources);
+    }
+    let mut dark = path(a, 4);
+    dark.reachable = false;
+    t.update(p(4), dark, &sources);
+    t.update(p(5), path(a, 5), &sources);
+    t.update(p(5), path(b, 5), &sources);
+    changes(&mut t);
+
+    // The only path goes: the record holds it as the old best.
+    t.withdraw(p(0), a, 0, &sources);
+    // Another source's or path id's withdrawal is not this path's.
+    t.withdraw(p(1), b, 0, &sources);
+    t.withdraw(p(1), a, 7, &sources);
+    // An unreachable path was never anyone's best.
+    t.withdraw(p(4), a, 0, &sources);
+    // Announced and withdrawn within one batch: one record, old and new
+    // both as before the batch (nothing).
+    t.update(p(9), path(a, 9), &sources);
+    t.withdraw(p(9), a, 0, &sources);
+    // One of two paths goes, the entry stays.
+    t.withdraw(p(5), a, 0, &sources);
+    // The slot just freed, queued in this batch, is taken by a new prefix
+    // in the same batch: it gets a record of its own.
+    t.update(p(20), path(a, 20), &sources);
+    assert_eq!(
+        changes(&mut t),
+        [
+            ("10.0.0.0/24".to_string(), Some(0), None),
+            ("10.0.4.0/24".to_string(), None, None),
+            ("10.0.9.0/24".to_string(), None, None),
+            ("10.0.5.0/24".to_string(), Some(5), Some(5)),
+            ("10.0.20.0/24".to_string(), None, Some(20)),
+        ]
+    );
+    assert_eq!(owner(&t, 1), Some(1));
+    assert!(t.get(&p(0)).is_none() && t.get(&p(4)).is_none());
+    assert_eq!(t.get(&p(5)).map(|e| e.paths[0].source), Some(b));
+    assert_eq!(t.len(), 5);
+}

@@ -48,12 +48,16 @@ impl Nlri {
             out.extend_from_slice(&self.path_id.unwrap_or(0).to_be_bytes());
         }
         let len = self.prefix.len();
+        let end = out.len() + 1 + usize::from(len).div_ceil(8);
         out.push(len);
-        let n = usize::from(len).div_ceil(8);
+        // The whole address, then cut to the prefix's octets: a copy of a
+        // fixed size is a store or two, one of `n` octets a call to
+        // memcpy or a loop (an eighth of the packing of withdrawals).
         match self.prefix {
-            Prefix::V4(p) => out.extend(p.bits().to_be_bytes().iter().take(n)),
-            Prefix::V6(p) => out.extend(p.bits().to_be_bytes().iter().take(n)),
+            Prefix::V4(p) => out.extend_from_slice(&p.bits().to_be_bytes()),
+            Prefix::V6(p) => out.extend_from_slice(&p.bits().to_be_bytes()),
         }
+        out.truncate(end);
     }
 }
 
@@ -210,6 +214,52 @@ mod tests {
 
     fn section(bytes: &[u8], family: Family, add_path: bool) -> Result<Vec<Nlri>, NlriError> {
         NlriSection::parse(Reader::new(bytes), family, add_path).map(|s| s.iter().collect())
+    }
+
+    #[test]
+    fn every_length_encodes_its_octets_only() {
+        let v4 = std::net::Ipv4Addr::new(0xc6, 0x12, 0xff, 0xff);
+        let v6 = std::net::Ipv6Addr::from(u128::MAX - 5);
+        let mut prefixes = Vec::new();
+        for len in 0..=32 {
+            prefixes.push(Prefix::V4(Ipv4Prefix::new(v4, len).unwrap()));
+        }
+        for len in 0..=128 {
+            prefixes.push(Prefix::V6(Ipv6Prefix::new(v6, len).unwrap()));
+        }
+        for prefix in prefixes {
+            for add_path in [false, true] {
+                let n = Nlri {
+                    prefix,
+                    path_id: Some(0x0102_0304),
+                };
+                let mut out = vec![0xaa];
+                n.encode(add_path, &mut out);
+                let octets = usize::from(prefix.len()).div_ceil(8);
+                assert_eq!(out.len(), 1 + n.wire_len(add_path), "{prefix}");
+                let body = if add_path {
+                    assert_eq!(out[1..5], [1, 2, 3, 4]);
+                    &out[5..]
+                } else {
+                    &out[1..]
+                };
+                assert_eq!(body.len(), 1 + octets);
+                let family = if prefix.is_ipv6() {
+                    Family::Ipv6Unicast
+                } else {
+                    Family::Ipv4Unicast
+                };
+                let back = Nlri {
+                    path_id: n.path_id.filter(|_| add_path),
+                    ..n
+                };
+                assert_eq!(
+                    section(&out[1..], family, add_path).unwrap(),
+                    [back],
+                    "{prefix}"
+                );
+            }
+        }
     }
 
     #[test]

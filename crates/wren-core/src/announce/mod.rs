@@ -12,10 +12,10 @@ pub use add_path::tx_path_id;
 
 use crate::export::{export_filtered, may_export, ExportTarget};
 use crate::policy::{Policy, RouteView};
-use crate::rib::{AttrStore, Attrs, Change, Path, SourceInfo, Sources};
+use crate::rib::{AttrStore, Attrs, Change, Hop, Path, SourceInfo, Sources};
 use std::collections::HashMap;
 use wren_wire::attributes::PathAttributes;
-use wren_wire::update::{encode_withdraw, AnnounceTemplate, NextHop};
+use wren_wire::update::{AnnounceTemplate, NextHop, Withdrawals};
 use wren_wire::{Family, Negotiated, Nlri, Prefix};
 
 fn family_of(p: Prefix) -> Family {
@@ -76,13 +76,25 @@ fn emit<R: Copy>(
         .into_iter()
         .zip(withdrawn)
     {
-        let items = routes.iter().filter_map(|&r| nlri(r));
-        pack(packed, items, |rest| {
-            let n = encode_withdraw(out, family, rest, neg);
+        // Straight from the changes into the message (a withdrawal is
+        // its prefix alone: nothing to group or look up first).
+        let mut items = routes.iter().filter_map(|&r| nlri(r));
+        let mut next = items.next();
+        while next.is_some() {
+            let mut w = Withdrawals::begin(out, family, neg);
+            while let Some(r) = &next {
+                if !w.push(r) {
+                    break;
+                }
+                next = items.next();
+            }
+            let n = w.finish();
             built.messages += 1;
             built.withdrawn += n;
-            n
-        });
+            if n == 0 {
+                break;
+            }
+        }
     }
     routes.sort_unstable_by_key(|(g, _)| *g);
     let mut i = 0;
@@ -126,8 +138,9 @@ pub struct Announcer {
     rule_cache: FastMap<RuleKey, Option<u32>>,
     /// Attribute sets as sent in this build that the store does not hold.
     sent: std::collections::HashSet<Attrs, ahash::RandomState>,
-    /// The last route's key and result when the filter left it as it was.
-    last: Option<(RuleKey, Option<u32>)>,
+    /// The last route's key and result when the filter left it as it
+    /// was, and the address of its interned next hop (0: none).
+    last: Option<(RuleKey, usize, Option<u32>)>,
     /// Group index per (exported attrs, next hop, family).
     group_index: FastMap<(usize, NextHop, Family), u32>,
     packed: Vec<Nlri>,
@@ -252,10 +265,20 @@ impl Announcer {
         // With no filter to run, that holds before the export rules too:
         // they read only what the key names (the attributes, the source)
         // and the path's own reachability and origin.
+        // Compared by address: an interned next hop is the same next hop
+        // when it is the same pointer (a word, where the key holds up to
+        // 34 octets of it); an equal one elsewhere only misses the memo.
         let accept_all = policy.accepts_everything();
+        let hop = path.hop.as_ref().map_or(0, |h| Hop::as_ptr(h) as usize);
         if accept_all && path.reachable && path.source != to.source {
-            if let Some((k, g)) = &self.last {
-                if *k == key(None) {
+            if let Some((k, h, g)) = &self.last {
+                if *h == hop
+                    && k.stored == Attrs::as_ptr(&path.attrs) as usize
+                    && k.source == path.source.0
+                    && k.family == family
+                    && k.filtered == 0
+                    && k.filter_nh.is_none()
+                {
                     return *g;
                 }
             }
@@ -270,7 +293,7 @@ impl Announcer {
         let unfiltered = key(filter_nh);
         let untouched = modified.is_none() && filter_nh.is_none();
         if untouched && !accept_all {
-            if let Some((k, g)) = &self.last {
+            if let Some((k, _, g)) = &self.last {
                 if *k == unfiltered {
                     return *g;
                 }
@@ -314,7 +337,7 @@ impl Announcer {
             }
         };
         if untouched {
-            self.last = Some((unfiltered, g));
+            self.last = Some((unfiltered, hop, g));
         }
         g
     }

@@ -181,6 +181,25 @@ impl<K: Key> Index<K> {
         found.ok().map(|o| K::slot(&o.remove().0))
     }
 
+    /// Finds `k` and removes it when `f` says so, given its slot: one
+    /// probe for the lookup and the removal. `None` when `k` is absent,
+    /// else the slot and whether it was removed. Always inlined: as a
+    /// call, with the key and the closure's state passed through memory,
+    /// a withdrawal cost 72 ns a route instead of 60 (`examples/cycle`).
+    #[inline(always)]
+    pub fn remove_if(&mut self, k: &K, f: impl FnOnce(u32) -> bool) -> Option<(u32, bool)> {
+        let o = self
+            .table
+            .find_entry(self.hash.hash_one(k), |b| k.is(b))
+            .ok()?;
+        let slot = K::slot(o.get());
+        let remove = f(slot);
+        if remove {
+            o.remove();
+        }
+        Some((slot, remove))
+    }
+
     /// Every prefix and its slot, in no order.
     pub fn iter(&self) -> impl Iterator<Item = (K, u32)> + '_ {
         self.table.iter().map(|b| (K::key(b), K::slot(b)))

@@ -368,6 +368,38 @@ fn withdraw_in<K: Key>(
     path_id: u32,
     at: At<'_>,
 ) {
+    // Nearly always the prefix's only path goes, and the entry with it:
+    // then one probe finds and removes the prefix, and the path moves
+    // into the change record. Anything else (other paths stay, ADD-PATH
+    // senders want the whole list) takes the general way below.
+    if !at.log.keep_all {
+        let (entries, log) = (&mut map.entries, &mut *at.log);
+        let found = map.index.remove_if(&key, |slot| {
+            let Some(e) = entries.get_mut(slot as usize) else {
+                return false;
+            };
+            if !matches!(&e.paths, Paths::One(p) if p.source == source && p.path_id == path_id) {
+                return false;
+            }
+            let Entry {
+                paths,
+                queued,
+                slot,
+            } = std::mem::take(e);
+            if let Paths::One(p) = paths {
+                log.gone(queued, slot, prefix, p);
+            }
+            true
+        });
+        match found {
+            None => return,
+            Some((slot, true)) => {
+                map.free.push(slot);
+                return;
+            }
+            Some((_, false)) => {}
+        }
+    }
     let Some(e) = map.get_mut(&key) else {
         return;
     };
@@ -462,6 +494,20 @@ impl ChangeLog {
             best: e.best().cloned(),
             all: self.all_paths(e, first),
         })
+    }
+
+    /// Records that an entry whose only path was `p` left the table
+    /// (`queued` and `slot` as the entry had them).
+    fn gone(&mut self, queued: u32, slot: u32, prefix: Prefix, p: Path) {
+        if queued != self.generation {
+            self.changed.push(Change {
+                prefix,
+                old: p.reachable.then_some(p),
+                new: None,
+            });
+        } else if let Some(c) = self.changed.get_mut(slot as usize) {
+            c.new = None;
+        }
     }
 
     /// Queues `prefix` after a change (once per batch), or brings its

@@ -20,6 +20,7 @@ pub mod verdict;
 pub use decode::decode_update;
 pub use encode::{
     encode_end_of_rib, encode_update, encode_withdraw, AnnounceTemplate, EncodeError, UpdateParts,
+    Withdrawals,
 };
 pub use mp::{MpReach, NextHop};
 pub use verdict::{UpdateError, Verdict};
