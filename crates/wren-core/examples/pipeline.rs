@@ -8,18 +8,16 @@
 //! `cargo run --release -p wren-core --example pipeline -- [ROUTES]`
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, missing_docs)]
 
-use std::net::{IpAddr, Ipv4Addr};
+mod common;
+
+use common::{messages, Lab};
 use std::time::Instant;
 use wren_core::announce::Announcer;
-use wren_core::export::{ExportTarget, NextHopMode};
-use wren_core::import::ImportRules;
 use wren_core::policy::AcceptAll;
 use wren_core::receive::{receive_update, Receiver};
 use wren_core::rib::*;
-use wren_wire::attributes::{AsPath, Origin, PathAttributes};
-use wren_wire::header::frame;
-use wren_wire::update::{decode_update, encode_withdraw, AnnounceTemplate, NextHop};
-use wren_wire::{Family, Ipv4Prefix, Negotiated, Nlri, Prefix};
+use wren_wire::update::decode_update;
+use wren_wire::Prefix;
 
 fn cpu_seconds() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
@@ -59,16 +57,6 @@ impl Phase {
     }
 }
 
-fn messages(buf: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let mut rest = buf;
-    std::iter::from_fn(move || {
-        let n = frame(rest, 4096).ok()??;
-        let (m, tail) = rest.split_at(n);
-        rest = tail;
-        Some(m)
-    })
-}
-
 fn main() {
     println!(
         "sizes: Prefix {} Path {} Entry {} Change {} octets",
@@ -81,78 +69,19 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(1_000_000);
-    let neg = Negotiated {
-        four_octet_as: true,
-        ..Negotiated::default()
-    };
-    let routes: Vec<Nlri> = (0..n)
-        .map(|i| {
-            Nlri::new(Prefix::V4(
-                Ipv4Prefix::new(Ipv4Addr::from(0x0b00_0000 + (i << 8)), 24).unwrap(),
-            ))
-        })
-        .collect();
-    let attrs = PathAttributes {
-        origin: Some(Origin::Igp),
-        as_path: Some(AsPath::sequence(&[65001, 64500, 64501])),
-        ..PathAttributes::default()
-    };
-    let nh = NextHop::V4(Ipv4Addr::new(198, 18, 0, 1));
-    let tpl = AnnounceTemplate::new(&attrs, Family::Ipv4Unicast, nh, &neg);
-    let mut input = Vec::new();
-    let mut rest = &routes[..];
-    while !rest.is_empty() {
-        let k = tpl.encode(&mut input, rest).unwrap();
-        rest = &rest[k..];
-    }
-    let mut withdrawals = Vec::new();
-    let mut rest = &routes[..];
-    while !rest.is_empty() {
-        let k = encode_withdraw(&mut withdrawals, Family::Ipv4Unicast, rest, &neg);
-        rest = &rest[k..];
-    }
-
-    let mut sources = Sources::default();
-    let peer = |asn: u32, id: u8| SourceInfo {
-        name: format!("peer{id}"),
-        kind: SourceKind::Bgp(BgpSource {
-            peer_as: asn,
-            local_as: 65000,
-            router_id: Ipv4Addr::new(10, 0, 0, id),
-            address: IpAddr::V4(Ipv4Addr::new(198, 18, 0, id)),
-            rr_client: false,
-        }),
-        preference: 100,
-    };
-    let a = sources.add(peer(65001, 1));
-    let b = sources.add(peer(65002, 2));
-    let rules = ImportRules {
-        local_as: 65000,
-        router_id: Ipv4Addr::new(10, 0, 0, 100),
-        cluster_id: None,
-        allow_local_as: 0,
-        ibgp: false,
-    };
+    let lab = Lab::new(n);
+    let Lab {
+        neg,
+        announce: input,
+        withdraw: withdrawals,
+        sources,
+        to: to_b,
+        ..
+    } = &lab;
     let rx = Receiver {
-        source: a,
-        rules: &rules,
+        source: lab.a,
+        rules: &lab.rules,
         policy: &AcceptAll,
-    };
-    let to_b = ExportTarget {
-        source: b,
-        local_as: 65000,
-        peer_as: 65002,
-        cluster_id: None,
-        router_id: Ipv4Addr::new(10, 0, 0, 100),
-        rr_client: false,
-        next_hop_mode: NextHopMode::Default,
-        local_v4: Some(Ipv4Addr::new(198, 18, 1, 100)),
-        local_v6: None,
-        local_v6_link_local: None,
-        ext_next_hop_v4: false,
-        replace_peer_as: false,
-        shared: [None, None],
-        peer_addr: None,
     };
     let mut table = Table::new();
     let mut store = AttrStore::default();
@@ -162,9 +91,9 @@ fn main() {
 
     let ph = Phase::start("receive");
     let mut msgs = 0;
-    for m in messages(&input) {
-        let u = decode_update(&m[19..], &neg).unwrap();
-        receive_update(&u, &rx, &sources, &mut store, &mut table);
+    for m in messages(input) {
+        let u = decode_update(&m[19..], neg).unwrap();
+        receive_update(&u, &rx, sources, &mut store, &mut table);
         msgs += 1;
     }
     ph.end(format!(
@@ -175,7 +104,7 @@ fn main() {
     let ph = Phase::start("export (pack)");
     table.take_changes(&mut changes);
     let built = announcer.build(
-        &changes, &sources, &to_b, &AcceptAll, &neg, &mut store, &mut out,
+        &changes, sources, to_b, &AcceptAll, neg, &mut store, &mut out,
     );
     ph.end(format!(
         "{} routes in {} UPDATEs, {} octets",
@@ -185,9 +114,9 @@ fn main() {
     ));
 
     let ph = Phase::start("receive withdrawals");
-    for m in messages(&withdrawals) {
-        let u = decode_update(&m[19..], &neg).unwrap();
-        receive_update(&u, &rx, &sources, &mut store, &mut table);
+    for m in messages(withdrawals) {
+        let u = decode_update(&m[19..], neg).unwrap();
+        receive_update(&u, &rx, sources, &mut store, &mut table);
     }
     ph.end(format!("{} prefixes left", table.len()));
 
@@ -196,7 +125,7 @@ fn main() {
     out.clear();
     table.take_changes(&mut changes);
     let built = announcer.build(
-        &changes, &sources, &to_b, &AcceptAll, &neg, &mut store, &mut out,
+        &changes, sources, to_b, &AcceptAll, neg, &mut store, &mut out,
     );
     ph.end(format!(
         "{} withdrawn in {} UPDATEs",
