@@ -34,6 +34,11 @@ pub struct Args {
     /// [default: 120, or 30 with --quick].
     #[arg(long, value_name = "S")]
     pub timeout: Option<f64>,
+    /// Rounds of add and removal in the mesh scenario, an odd number
+    /// [default: 7, or 3 with --quick]. More rounds make the medians
+    /// steadier when comparing two builds.
+    #[arg(long, value_name = "N", value_parser = odd_rounds)]
+    pub rounds: Option<u32>,
     /// Seed of the attribute generator.
     #[arg(long, default_value_t = 2026)]
     pub seed: u64,
@@ -48,6 +53,15 @@ pub struct Args {
     /// List the scenarios and exit.
     #[arg(long)]
     pub list: bool,
+}
+
+/// An odd count of rounds has a middle one, whose figure is the median.
+fn odd_rounds(s: &str) -> Result<u32, String> {
+    match s.parse::<u32>() {
+        Ok(n) if n % 2 == 1 => Ok(n),
+        Ok(_) => Err("an odd number: the median is the middle round's".to_string()),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 impl Args {

@@ -99,6 +99,12 @@ fn scenarios(args: &Args) -> Result<Vec<Scenario>> {
     Ok(all
         .into_iter()
         .filter(|s| args.scenarios.is_empty() || args.scenarios.iter().any(|n| n == s.name))
+        .map(|mut s| {
+            if let (Kind::Mesh { rounds, .. }, Some(n)) = (&mut s.kind, args.rounds) {
+                *rounds = n;
+            }
+            s
+        })
         .collect())
 }
 

@@ -293,7 +293,12 @@ impl KernelTable {
             self.sock.send(&buf).await?;
             let failed = self.collect(first_seq, &batch, &mut report.failed).await?;
             report.applied += batch.len() - failed;
-            tokio::task::yield_now().await;
+            if next < changes.len() {
+                // Let the main loop in between batches. (Not after the
+                // last: a yield costs the runtime a look at its sockets,
+                // and most writes are one small batch.)
+                tokio::task::yield_now().await;
+            }
         }
         report.failed.sort_by_key(|f| f.index);
         Ok(report)

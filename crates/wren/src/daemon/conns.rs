@@ -59,11 +59,21 @@ impl Daemon {
         }
     }
 
+    /// The peer and direction of connection `id`, if it is still that
+    /// peer's connection.
     pub(super) fn find_conn(&self, id: ConnId) -> Option<(usize, Dir)> {
-        self.peers
-            .iter()
-            .enumerate()
-            .find_map(|(i, p)| p.dir_of(id).map(|d| (i, d)))
+        let p = self.peers.get(id.peer)?;
+        (p.conn(id.dir)?.id == id).then_some((id.peer, id.dir))
+    }
+
+    /// A new connection's id.
+    fn conn_id(&mut self, peer: usize, dir: Dir) -> ConnId {
+        self.next_conn += 1;
+        ConnId {
+            peer,
+            dir,
+            serial: self.next_conn,
+        }
     }
 
     fn on_accept(&mut self, stream: tokio::net::TcpStream, from: std::net::SocketAddr) {
@@ -79,7 +89,7 @@ impl Daemon {
             debug!(%addr, "connection from unknown address refused");
             return;
         };
-        let id = self.next_conn;
+        let id = self.conn_id(i, Dir::Incoming);
         let Some(p) = self.peers.get_mut(i) else {
             return;
         };
@@ -112,7 +122,6 @@ impl Daemon {
         if let Err(e) = connect::set_session_ttl(socket2::SockRef::from(&stream), v6, &p.spec) {
             warn!(peer = %p.spec.name, error = %e, "cannot set TTL on an accepted connection");
         }
-        self.next_conn += 1;
         let h = spawn_conn(stream, id, self.events_tx.clone());
         let mut out = std::mem::take(&mut self.actions);
         p.set_conn(Dir::Incoming, Some(h));
@@ -143,6 +152,7 @@ impl Daemon {
         result: std::io::Result<tokio::net::TcpStream>,
     ) {
         let now = self.now();
+        let id = self.conn_id(i, Dir::Outgoing);
         let Some(p) = self.peers.get_mut(i) else {
             return;
         };
@@ -152,8 +162,6 @@ impl Daemon {
         let mut out = std::mem::take(&mut self.actions);
         match result {
             Ok(stream) => {
-                let id = self.next_conn;
-                self.next_conn += 1;
                 let h = spawn_conn(stream, id, self.events_tx.clone());
                 p.set_conn(Dir::Outgoing, Some(h));
                 p.session.on_connected(now, Dir::Outgoing, &mut out);

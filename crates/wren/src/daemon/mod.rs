@@ -26,6 +26,7 @@ mod kernel;
 mod metrics;
 pub mod net;
 pub mod peer;
+mod peers;
 mod reconfig;
 mod show;
 mod show_iface;
@@ -33,7 +34,7 @@ mod show_route;
 pub mod spec;
 mod unnumbered;
 
-use net::{ConnId, NetEvent};
+use net::NetEvent;
 use peer::{Peer, PeerStats};
 use spec::{DaemonSpec, PeerSpec};
 use tokio::sync::mpsc;
@@ -41,7 +42,7 @@ use tracing::{info, warn};
 use wren_core::announce::Announcer;
 use wren_core::rib::{AttrStore, BgpSource, Change, SourceInfo, SourceKind, Sources, Table};
 use wren_core::session::{Action, Session};
-use wren_core::time::Instant;
+use wren_core::time::{earliest, Instant};
 use wren_wire::notification::cease;
 use wren_wire::Notification;
 
@@ -53,7 +54,7 @@ const EXPORT_BATCH: usize = 16_384;
 pub struct Daemon {
     spec: DaemonSpec,
     /// Peers, indexed as configured.
-    pub peers: Vec<Peer>,
+    pub peers: peers::Peers,
     /// Route sources.
     pub sources: Sources,
     /// The table.
@@ -61,7 +62,7 @@ pub struct Daemon {
     store: AttrStore,
     announcer: Announcer,
     events_tx: mpsc::Sender<NetEvent>,
-    next_conn: ConnId,
+    next_conn: u64,
     epoch: tokio::time::Instant,
     /// Wall-clock time at `epoch`, for times shown to operators.
     wall_epoch: std::time::SystemTime,
@@ -114,13 +115,13 @@ impl Daemon {
     pub fn new(spec: DaemonSpec, events_tx: mpsc::Sender<NetEvent>) -> Self {
         let mut d = Daemon {
             spec: spec.clone(),
-            peers: Vec::new(),
+            peers: peers::Peers::default(),
             sources: Sources::default(),
             table: Table::new(),
             store: AttrStore::default(),
             announcer: Announcer::default(),
             events_tx,
-            next_conn: 1,
+            next_conn: 0,
             epoch: tokio::time::Instant::now(),
             wall_epoch: std::time::SystemTime::now(),
             actions: Vec::new(),
@@ -289,16 +290,13 @@ impl Daemon {
         }
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+        // Made once: `tokio::signal::ctrl_c()` in the loop registered
+        // anew on every turn.
+        let mut int = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
         let backlog = self.backlog.clone();
         let far = tokio::time::Instant::now() + std::time::Duration::from_secs(86400 * 365);
         loop {
-            let next = self
-                .peers
-                .iter()
-                .filter_map(|p| p.session.next_deadline())
-                .chain(self.peers.iter().filter_map(|p| p.stale_until))
-                .chain(self.recovery_until)
-                .min()
+            let next = earliest(self.peers.next_deadline(), self.recovery_until)
                 .map(|t| self.to_tokio(t))
                 .unwrap_or_else(|| {
                     tokio::time::Instant::now() + std::time::Duration::from_secs(3600)
@@ -362,7 +360,7 @@ impl Daemon {
                     Ok(what) => info!(%what, "reconfigured (SIGHUP)"),
                     Err(e) => warn!(error = %e, "new configuration rejected; the running one stays"),
                 },
-                _ = tokio::signal::ctrl_c() => break,
+                _ = int.recv() => break,
             }
             if self.debug_states {
                 self.trace_states();
@@ -372,8 +370,10 @@ impl Daemon {
             // After an export, let the writers send what was just built.
             // Without this a burst kept the loop busy (its channel always
             // ready, tokio's budget 128 reads of 64 KiB) until the whole
-            // table was in, and the first routes left with the last.
-            if self.recovery_until.is_none() && self.export_changes() {
+            // table was in, and the first routes left with the last. When
+            // no event waits, the loop gives way by itself: the yield
+            // would only add a look at the sockets to every message.
+            if self.recovery_until.is_none() && self.export_changes() && !events.is_empty() {
                 tokio::task::yield_now().await;
             }
         }

@@ -105,13 +105,6 @@ impl Peer {
         }
     }
 
-    /// Which connection has id `id`.
-    pub fn dir_of(&self, id: u64) -> Option<Dir> {
-        [Dir::Outgoing, Dir::Incoming]
-            .into_iter()
-            .find(|d| self.conn(*d).is_some_and(|c| c.id == id))
-    }
-
     /// Where to connect: the configured address, or an unnumbered
     /// peer's link-local one (`None` until heard).
     pub fn remote(&self) -> Option<std::net::SocketAddr> {

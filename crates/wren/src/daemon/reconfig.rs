@@ -174,6 +174,7 @@ impl Daemon {
             self.update_key(i);
         }
         self.spec = new;
+        self.export_bufs.forget_groups();
         self.debug_states = self
             .peers
             .iter()
