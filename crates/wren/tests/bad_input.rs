@@ -264,6 +264,18 @@ fn announce(prefix: Prefix, asn: u32, nh: Ipv4Addr) -> Vec<u8> {
     out
 }
 
+/// An UPDATE withdrawing `prefix` (IPv4).
+fn withdraw(prefix: Prefix) -> Vec<u8> {
+    let mut out = Vec::new();
+    wren_wire::update::encode_withdraw(
+        &mut out,
+        wren_wire::Family::Ipv4Unicast,
+        &[Nlri::new(prefix)],
+        &Negotiated::default(),
+    );
+    out
+}
+
 /// An UPDATE for 10.0.1.0/24 whose ORIGIN is 5: malformed, and per
 /// RFC 7606 §7.1 treated as a withdrawal, not a reason to reset.
 fn bad_origin(asn: u32) -> Vec<u8> {
@@ -425,4 +437,52 @@ fn alike_peers_form_one_update_group() {
         body.lines().any(|l| l == "wren_bgp_update_groups 2"),
         "want groups {{a}} and {{b, c}}:\n{body}"
     );
+}
+
+/// Update groups are kept between export passes and formed again when a
+/// session comes up, goes down or comes back: a peer that joins later
+/// gets its table and then every change with its group, and a peer gone
+/// from a group takes nothing with it.
+#[test]
+fn update_groups_follow_sessions_coming_and_going() {
+    let port = free_port();
+    let mport = free_port();
+    let m = format!("127.0.0.1:{mport}");
+    let _wrend = start_wrend_with(port, &["--metrics", &m]);
+    let groups = || {
+        let body = scrape(mport);
+        body.lines()
+            .find_map(|l| l.strip_prefix("wren_bgp_update_groups "))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let wait = Duration::from_secs(10);
+    let hop = Ipv4Addr::new(198, 18, 0, 2);
+    let mut a = Peer::establish(Ipv4Addr::new(127, 0, 0, 2), 65001, port);
+    let mut b = Peer::establish(Ipv4Addr::new(127, 0, 0, 3), 65002, port);
+    a.send(&announce(v4(10, 2, 0), 65001, hop));
+    assert!(b.wait_route(v4(10, 2, 0), true, wait));
+
+    // c comes up after the groups were formed: its table, then changes.
+    let mut c = Peer::establish(Ipv4Addr::new(127, 0, 0, 4), 65002, port);
+    assert!(c.wait_route(v4(10, 2, 0), true, wait), "c's first table");
+    a.send(&announce(v4(10, 3, 0), 65001, hop));
+    assert!(b.wait_route(v4(10, 3, 0), true, wait));
+    assert!(c.wait_route(v4(10, 3, 0), true, wait), "c in b's group");
+    assert_eq!(groups(), "2", "{{a}} and {{b, c}}");
+
+    // b goes: c still gets the group's changes.
+    drop(b);
+    std::thread::sleep(Duration::from_millis(500));
+    a.send(&announce(v4(10, 4, 0), 65001, hop));
+    assert!(c.wait_route(v4(10, 4, 0), true, wait));
+
+    // b comes back on a new connection: its table, then the group's
+    // changes, withdrawals included.
+    let mut b = Peer::establish(Ipv4Addr::new(127, 0, 0, 3), 65002, port);
+    assert!(b.wait_route(v4(10, 4, 0), true, wait));
+    a.send(&withdraw(v4(10, 2, 0)));
+    assert!(b.wait_route(v4(10, 2, 0), false, wait));
+    assert!(c.wait_route(v4(10, 2, 0), false, wait));
+    assert_eq!(groups(), "2");
 }
