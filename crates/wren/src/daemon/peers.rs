@@ -63,8 +63,6 @@ pub struct Peers {
     /// Counts changes of any peer's [`Export`]: update groups formed at
     /// one count hold until the next.
     roster: u64,
-    /// Peers whose state is [`Export::AwaitsTable`].
-    awaiting: usize,
 }
 
 impl Deref for Peers {
@@ -112,9 +110,6 @@ impl Peers {
             let new = summary(p);
             if new.export != s.export {
                 self.roster += 1;
-                let awaits = |e: Export| usize::from(e == Export::AwaitsTable);
-                self.awaiting =
-                    (self.awaiting + awaits(new.export)).saturating_sub(awaits(s.export));
             }
             *s = new;
         };
@@ -133,14 +128,18 @@ impl Peers {
         self.summaries.iter().fold(None, |t, s| earliest(t, s.due))
     }
 
-    /// The count of export changes (see [`Peers::members`]), and whether
-    /// a peer awaits its first table.
+    /// The count of export changes (groups formed at one count hold
+    /// until the next), and whether a peer awaits its first table.
     pub fn export_state(&mut self) -> (u64, bool) {
         self.refresh();
-        (self.roster, self.awaiting > 0)
+        let awaiting = self
+            .summaries
+            .iter()
+            .any(|s| s.export == Export::AwaitsTable);
+        (self.roster, awaiting)
     }
 
-    /// Peers in each export state, as of the last
+    /// Peers whose export state `which` accepts, as of the last
     /// [`Peers::export_state`].
     pub fn in_state(&self, which: fn(Export) -> bool) -> impl Iterator<Item = usize> + '_ {
         self.summaries
